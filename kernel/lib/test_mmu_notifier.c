@@ -1,0 +1,1045 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for MMU notifiers: the range notifier's interval tree and
+ * sequence protocol, and the classic notifier API.
+ *
+ * Each test works on an mm of its own from mm_alloc(); invalidations are
+ * driven directly through mmu_notifier_invalidate_range_start()/_end(),
+ * as the core mm would. Tests that need a second thread use a kthread and
+ * bounded waits, so a protocol bug shows as a failed expectation rather
+ * than a hung run.
+ */
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/mmu_range_notifier.h>
+#include <linux/prandom.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+#define T_BASE		0x100000UL
+#define T_SLEEP_MS	50
+#define T_WAIT_MS	5000
+
+/* A range subscriber that records what it is told. */
+struct trn {
+	struct mmu_range_notifier mrn;
+	spinlock_t lock;		/* the "driver lock" */
+	unsigned int calls;
+	unsigned int releases;
+	unsigned long cur_seq;
+	unsigned long start, end;
+	enum mmu_notifier_event event;
+	bool blockable;
+	bool refuse_nonblock;		/* return false when !blockable */
+	bool mapped;			/* the "device mapping" */
+};
+
+static bool trn_invalidate(struct mmu_range_notifier *mrn,
+			   const struct mmu_notifier_range *range,
+			   unsigned long cur_seq)
+{
+	struct trn *t = container_of(mrn, struct trn, mrn);
+
+	if (t->refuse_nonblock && !mmu_notifier_range_blockable(range))
+		return false;
+
+	spin_lock(&t->lock);
+	mmu_range_set_seq(mrn, cur_seq);
+	t->calls++;
+	if (range->event == MMU_NOTIFY_RELEASE)
+		t->releases++;
+	t->cur_seq = cur_seq;
+	t->start = range->start;
+	t->end = range->end;
+	t->event = range->event;
+	t->blockable = mmu_notifier_range_blockable(range);
+	t->mapped = false;
+	spin_unlock(&t->lock);
+	return true;
+}
+
+static const struct mmu_range_notifier_ops trn_ops = {
+	.invalidate = trn_invalidate,
+};
+
+struct tctx {
+	struct mm_struct *mm;
+};
+
+static int t_init(struct kunit *test)
+{
+	struct tctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->mm = mm_alloc();
+	KUNIT_ASSERT_NOT_NULL(test, ctx->mm);
+	test->priv = ctx;
+	return 0;
+}
+
+static void t_exit(struct kunit *test)
+{
+	struct tctx *ctx = test->priv;
+
+	if (ctx->mm)
+		mmput(ctx->mm);
+}
+
+static struct mm_struct *t_mm(struct kunit *test)
+{
+	return ((struct tctx *)test->priv)->mm;
+}
+
+static struct trn *t_trn(struct kunit *test)
+{
+	struct trn *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	spin_lock_init(&t->lock);
+	return t;
+}
+
+static struct trn *t_insert(struct kunit *test, unsigned long start,
+			    unsigned long length)
+{
+	struct trn *t = t_trn(test);
+
+	KUNIT_ASSERT_EQ(test, 0, mmu_range_notifier_insert(&t->mrn, t_mm(test),
+							    start, length,
+							    &trn_ops));
+	return t;
+}
+
+static void t_start(struct mm_struct *mm, struct mmu_notifier_range *r,
+		    unsigned long start, unsigned long end)
+{
+	mmu_notifier_range_init(r, MMU_NOTIFY_CLEAR, 0, mm, start, end);
+	mmu_notifier_invalidate_range_start(r);
+}
+
+/* One whole invalidation of [start, end). */
+static void t_inval(struct mm_struct *mm, unsigned long start,
+		    unsigned long end)
+{
+	struct mmu_notifier_range r;
+
+	t_start(mm, &r, start, end);
+	mmu_notifier_invalidate_range_end(&r);
+}
+
+/* The collision-retry read side, as a driver writes it; true if mapped. */
+static bool t_map(struct trn *t)
+{
+	unsigned long seq = mmu_range_read_begin(&t->mrn);
+	bool ok;
+
+	spin_lock(&t->lock);
+	ok = !mmu_range_read_retry(&t->mrn, seq);
+	if (ok)
+		t->mapped = true;
+	spin_unlock(&t->lock);
+	return ok;
+}
+
+/* ---- a second thread with bounded waits ---- */
+
+struct t_async {
+	struct completion done;
+	void (*fn)(struct t_async *a);
+	struct trn *t;
+	unsigned long seq;
+};
+
+static int t_async_fn(void *data)
+{
+	struct t_async *a = data;
+
+	a->fn(a);
+	complete(&a->done);
+	return 0;
+}
+
+static void t_async_start(struct kunit *test, struct t_async *a,
+			  void (*fn)(struct t_async *a), struct trn *t)
+{
+	struct task_struct *task;
+
+	init_completion(&a->done);
+	a->fn = fn;
+	a->t = t;
+	task = kthread_run(t_async_fn, a, "mmu-notifier-test");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+}
+
+static bool t_async_done_within(struct t_async *a, unsigned int ms)
+{
+	return wait_for_completion_timeout(&a->done, msecs_to_jiffies(ms));
+}
+
+static void t_async_read_begin(struct t_async *a)
+{
+	a->seq = mmu_range_read_begin(&a->t->mrn);
+}
+
+static void t_async_remove(struct t_async *a)
+{
+	mmu_range_notifier_remove(&a->t->mrn);
+}
+
+/* ====================================================================== */
+/* Range notifier, one thread                                              */
+/* ====================================================================== */
+
+static void range_overlap_boundaries(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_insert(test, T_BASE, 0x2000);
+
+	/* [T_BASE, T_BASE + 0x2000) is covered; its neighbours are not. */
+	t_inval(mm, T_BASE - 0x1000, T_BASE);
+	t_inval(mm, T_BASE + 0x2000, T_BASE + 0x3000);
+	KUNIT_EXPECT_EQ(test, t->calls, 0);
+
+	t_inval(mm, T_BASE - 0x1000, T_BASE + 1);
+	KUNIT_EXPECT_EQ(test, t->calls, 1);
+	t_inval(mm, T_BASE + 0x1fff, T_BASE + 0x2000);
+	KUNIT_EXPECT_EQ(test, t->calls, 2);
+	t_inval(mm, T_BASE + 0x1000, T_BASE + 0x1001);
+	KUNIT_EXPECT_EQ(test, t->calls, 3);
+	t_inval(mm, 0, ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, t->calls, 4);
+	KUNIT_EXPECT_EQ(test, t->start, 0UL);
+	KUNIT_EXPECT_EQ(test, t->end, ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, t->event, MMU_NOTIFY_CLEAR);
+
+	mmu_range_notifier_remove(&t->mrn);
+}
+
+static void range_bad_spans_refused(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_trn(test);
+
+	KUNIT_EXPECT_EQ(test, mmu_range_notifier_insert(&t->mrn, mm, T_BASE, 0,
+							&trn_ops), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, mmu_range_notifier_insert(&t->mrn, mm,
+							ULONG_MAX - 0xfff,
+							0x2000, &trn_ops),
+			-EOVERFLOW);
+	/* Ends exactly at the top: start + length wraps to 0. */
+	KUNIT_EXPECT_EQ(test, mmu_range_notifier_insert(&t->mrn, mm,
+							ULONG_MAX - 0xfff,
+							0x1000, &trn_ops),
+			-EOVERFLOW);
+	/* Nothing changed: no notifier state was even set up. */
+	KUNIT_EXPECT_FALSE(test, mm_has_notifiers(mm));
+	KUNIT_EXPECT_NULL(test, t->mrn.mm);
+
+	/* The highest span that fits is accepted. */
+	KUNIT_EXPECT_EQ(test, mmu_range_notifier_insert(&t->mrn, mm,
+							ULONG_MAX - 0xfff,
+							0xfff, &trn_ops), 0);
+	t_inval(mm, ULONG_MAX - 1, ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, t->calls, 1);
+	mmu_range_notifier_remove(&t->mrn);
+}
+
+static void range_seq_always_odd(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *a = t_insert(test, T_BASE, 0x1000);
+	struct trn *b = t_insert(test, T_BASE + 0x800, 0x1000);
+	unsigned long first;
+
+	KUNIT_EXPECT_TRUE(test, a->mrn.invalidate_seq & 1);
+	KUNIT_EXPECT_TRUE(test, b->mrn.invalidate_seq & 1);
+
+	/* One invalidation hands the same odd cur_seq to every hit. */
+	t_inval(mm, T_BASE, T_BASE + 0x2000);
+	KUNIT_EXPECT_EQ(test, a->calls, 1);
+	KUNIT_EXPECT_EQ(test, b->calls, 1);
+	KUNIT_EXPECT_TRUE(test, a->cur_seq & 1);
+	KUNIT_EXPECT_EQ(test, a->cur_seq, b->cur_seq);
+	first = a->cur_seq;
+
+	/* The next one uses a new value. */
+	t_inval(mm, T_BASE, T_BASE + 0x10);
+	KUNIT_EXPECT_TRUE(test, a->cur_seq & 1);
+	KUNIT_EXPECT_NE(test, a->cur_seq, first);
+	KUNIT_EXPECT_EQ(test, b->calls, 1);
+
+	mmu_range_notifier_remove(&a->mrn);
+	mmu_range_notifier_remove(&b->mrn);
+}
+
+static void range_read_retry_idle(struct kunit *test)
+{
+	struct trn *t = t_insert(test, T_BASE, 0x1000);
+	unsigned long seq = mmu_range_read_begin(&t->mrn);
+
+	KUNIT_EXPECT_TRUE(test, seq & 1);
+	KUNIT_EXPECT_FALSE(test, mmu_range_check_retry(&t->mrn, seq));
+	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, seq));
+	KUNIT_EXPECT_TRUE(test, t_map(t));
+	mmu_range_notifier_remove(&t->mrn);
+}
+
+static void range_read_retry_collision(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_insert(test, T_BASE, 0x1000);
+	unsigned long seq = mmu_range_read_begin(&t->mrn);
+
+	t_inval(mm, T_BASE + 0xff0, T_BASE + 0x2000);
+	KUNIT_EXPECT_TRUE(test, mmu_range_check_retry(&t->mrn, seq));
+	KUNIT_EXPECT_TRUE(test, mmu_range_read_retry(&t->mrn, seq));
+
+	/* A new section after the invalidation ended does not collide. */
+	seq = mmu_range_read_begin(&t->mrn);
+	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, seq));
+	mmu_range_notifier_remove(&t->mrn);
+}
+
+static void range_read_retry_disjoint(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_insert(test, T_BASE, 0x1000);
+	struct trn *other = t_insert(test, T_BASE + 0x1000, 0x1000);
+	unsigned long seq = mmu_range_read_begin(&t->mrn);
+
+	t_inval(mm, T_BASE + 0x1000, T_BASE + 0x2000);
+	KUNIT_EXPECT_EQ(test, other->calls, 1);
+	KUNIT_EXPECT_EQ(test, t->calls, 0);
+	KUNIT_EXPECT_FALSE(test, mmu_range_check_retry(&t->mrn, seq));
+	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, seq));
+	mmu_range_notifier_remove(&t->mrn);
+	mmu_range_notifier_remove(&other->mrn);
+}
+
+static void range_collision_inside_section(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_insert(test, T_BASE, 0x1000);
+	struct mmu_notifier_range r;
+	unsigned long seq = mmu_range_read_begin(&t->mrn);
+
+	/* An invalidation starts while the driver is faulting. */
+	t_start(mm, &r, T_BASE, T_BASE + 0x1000);
+	KUNIT_EXPECT_TRUE(test, mmu_range_check_retry(&t->mrn, seq));
+	KUNIT_EXPECT_TRUE(test, mmu_range_read_retry(&t->mrn, seq));
+	mmu_notifier_invalidate_range_end(&r);
+	KUNIT_EXPECT_TRUE(test, mmu_range_read_retry(&t->mrn, seq));
+	mmu_range_notifier_remove(&t->mrn);
+}
+
+static void range_insert_deferred(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *old = t_insert(test, T_BASE, 0x1000);
+	struct mmu_notifier_range r;
+	struct trn *t;
+	unsigned long seq;
+
+	t_start(mm, &r, T_BASE, T_BASE + 0x4000);
+	KUNIT_EXPECT_EQ(test, old->calls, 1);
+
+	/* Inserted while the invalidation runs: queued, and colliding. */
+	t = t_insert(test, T_BASE + 0x2000, 0x1000);
+	seq = t->mrn.invalidate_seq;
+	KUNIT_EXPECT_TRUE(test, seq & 1);
+	KUNIT_EXPECT_EQ(test, seq, old->cur_seq);
+
+	/* A second invalidation now does not find it in the tree. */
+	t_inval(mm, T_BASE + 0x2000, T_BASE + 0x3000);
+	KUNIT_EXPECT_EQ(test, t->calls, 0);
+
+	mmu_notifier_invalidate_range_end(&r);
+
+	/* Applied at the last end: found, and no longer colliding. */
+	seq = mmu_range_read_begin(&t->mrn);
+	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, seq));
+	t_inval(mm, T_BASE + 0x2000, T_BASE + 0x3000);
+	KUNIT_EXPECT_EQ(test, t->calls, 1);
+	KUNIT_EXPECT_TRUE(test, mmu_range_read_retry(&t->mrn, seq));
+
+	mmu_range_notifier_remove(&t->mrn);
+	mmu_range_notifier_remove(&old->mrn);
+}
+
+static void range_insert_during_missing_invalidation(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct mmu_notifier_range r;
+	struct trn *t;
+
+	/* Tree in use but empty: the invalidation hits nothing. */
+	t = t_insert(test, T_BASE, 0x1000);
+	mmu_range_notifier_remove(&t->mrn);
+	t_start(mm, &r, T_BASE, T_BASE + 0x1000);
+
+	t = t_insert(test, T_BASE, 0x1000);
+	KUNIT_EXPECT_TRUE(test, t->mrn.invalidate_seq & 1);
+	mmu_notifier_invalidate_range_end(&r);
+
+	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	KUNIT_EXPECT_EQ(test, t->calls, 1);
+	mmu_range_notifier_remove(&t->mrn);
+}
+
+static void range_nested_invalidations(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *a = t_insert(test, T_BASE, 0x1000);
+	struct mmu_notifier_range r1, r2;
+	struct trn *t;
+
+	t_start(mm, &r1, T_BASE, T_BASE + 0x1000);
+	t_start(mm, &r2, T_BASE + 0x10000, T_BASE + 0x11000);
+	t = t_insert(test, T_BASE + 0x10000, 0x1000);
+
+	mmu_notifier_invalidate_range_end(&r1);
+	/* One invalidation still runs: the insert is still queued. */
+	t_inval(mm, T_BASE + 0x10000, T_BASE + 0x11000);
+	KUNIT_EXPECT_EQ(test, t->calls, 0);
+	KUNIT_EXPECT_TRUE(test, mmu_range_check_retry(&t->mrn, 0));
+
+	mmu_notifier_invalidate_range_end(&r2);
+	t_inval(mm, T_BASE + 0x10000, T_BASE + 0x11000);
+	KUNIT_EXPECT_EQ(test, t->calls, 1);
+	KUNIT_EXPECT_EQ(test, a->calls, 1);
+
+	mmu_range_notifier_remove(&t->mrn);
+	mmu_range_notifier_remove(&a->mrn);
+}
+
+static void range_remove_queued_insert(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *keep = t_insert(test, T_BASE, 0x1000);
+	struct mmu_notifier_range r;
+	struct trn *t;
+
+	t_start(mm, &r, T_BASE, T_BASE + 0x1000);
+	t = t_insert(test, T_BASE + 0x1000, 0x1000);
+	/* Never in the tree: removal cancels it without waiting. */
+	mmu_range_notifier_remove(&t->mrn);
+	KUNIT_EXPECT_NULL(test, t->mrn.mm);
+	mmu_notifier_invalidate_range_end(&r);
+
+	t_inval(mm, T_BASE, T_BASE + 0x2000);
+	KUNIT_EXPECT_EQ(test, t->calls, 0);
+	KUNIT_EXPECT_EQ(test, keep->calls, 2);
+	mmu_range_notifier_remove(&keep->mrn);
+}
+
+static void range_remove_then_reinsert(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_insert(test, T_BASE, 0x1000);
+
+	mmu_range_notifier_remove(&t->mrn);
+	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	KUNIT_EXPECT_EQ(test, t->calls, 0);
+
+	KUNIT_ASSERT_EQ(test, 0, mmu_range_notifier_insert(&t->mrn, mm,
+							    T_BASE + 0x8000,
+							    0x1000, &trn_ops));
+	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	KUNIT_EXPECT_EQ(test, t->calls, 0);
+	t_inval(mm, T_BASE + 0x8000, T_BASE + 0x9000);
+	KUNIT_EXPECT_EQ(test, t->calls, 1);
+	mmu_range_notifier_remove(&t->mrn);
+}
+
+static void range_double_remove_ignored(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *a = t_insert(test, T_BASE, 0x1000);
+	struct trn *b = t_insert(test, T_BASE, 0x1000);
+	struct trn *never = t_trn(test);
+
+	mmu_range_notifier_remove(&a->mrn);
+	/* Expected warning (tests/expected-log-lines): reported once. */
+	mmu_range_notifier_remove(&a->mrn);
+	mmu_range_notifier_remove(&never->mrn);
+
+	/* The tree is intact: b is still called, a is not. */
+	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	KUNIT_EXPECT_EQ(test, a->calls, 0);
+	KUNIT_EXPECT_EQ(test, b->calls, 1);
+	mmu_range_notifier_remove(&b->mrn);
+}
+
+static void range_insert_locked(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *a = t_trn(test), *b = t_trn(test);
+
+	mmap_write_lock(mm);
+	/* The first one also sets up the mm's notifier state. */
+	KUNIT_EXPECT_EQ(test, 0, mmu_range_notifier_insert_locked(&a->mrn, mm,
+								   T_BASE,
+								   0x1000,
+								   &trn_ops));
+	KUNIT_EXPECT_EQ(test, 0, mmu_range_notifier_insert_locked(&b->mrn, mm,
+								   T_BASE +
+								   0x1000,
+								   0x1000,
+								   &trn_ops));
+	KUNIT_EXPECT_EQ(test, -EOVERFLOW,
+			mmu_range_notifier_insert_locked(&b->mrn, mm, T_BASE,
+							 0, &trn_ops));
+	mmap_write_unlock(mm);
+
+	t_inval(mm, T_BASE + 0xfff, T_BASE + 0x1001);
+	KUNIT_EXPECT_EQ(test, a->calls, 1);
+	KUNIT_EXPECT_EQ(test, b->calls, 1);
+	mmu_range_notifier_remove(&a->mrn);
+	mmu_range_notifier_remove(&b->mrn);
+}
+
+static void range_release_once_each(struct kunit *test)
+{
+	struct tctx *ctx = test->priv;
+	struct mm_struct *mm = ctx->mm;
+	struct trn *t[3];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		t[i] = t_insert(test, T_BASE + i * 0x100000, 0x1000);
+
+	/* The last user goes; the subscriptions keep the mm allocated. */
+	ctx->mm = NULL;
+	mmput(mm);
+
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_EQ(test, t[i]->calls, 1);
+		KUNIT_EXPECT_EQ(test, t[i]->releases, 1);
+		KUNIT_EXPECT_EQ(test, t[i]->event, MMU_NOTIFY_RELEASE);
+		KUNIT_EXPECT_EQ(test, t[i]->start, 0UL);
+		KUNIT_EXPECT_EQ(test, t[i]->end, ULONG_MAX);
+		KUNIT_EXPECT_TRUE(test, t[i]->blockable);
+	}
+
+	/* Inserting now is refused; removing is allowed. */
+	KUNIT_EXPECT_EQ(test, mmu_range_notifier_insert(&t_trn(test)->mrn, mm,
+							T_BASE, 0x1000,
+							&trn_ops), -ESRCH);
+	for (i = 0; i < 3; i++)
+		mmu_range_notifier_remove(&t[i]->mrn);
+}
+
+static void range_nonblock_refused(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *ok = t_insert(test, T_BASE, 0x1000);
+	struct trn *no = t_insert(test, T_BASE + 0x1000, 0x1000);
+	struct mmu_notifier_range r;
+	struct t_async a;
+	struct trn *t;
+
+	no->refuse_nonblock = true;
+	mmu_notifier_range_init(&r, MMU_NOTIFY_CLEAR, 0, mm, T_BASE,
+				T_BASE + 0x2000);
+	KUNIT_EXPECT_EQ(test, mmu_notifier_invalidate_range_start_nonblock(&r),
+			-EAGAIN);
+
+	/* Left as if it never ran: the mm is idle again. */
+	t = t_insert(test, T_BASE + 0x4000, 0x1000);
+	t_inval(mm, T_BASE + 0x4000, T_BASE + 0x5000);
+	KUNIT_EXPECT_EQ(test, t->calls, 1);
+
+	t_async_start(test, &a, t_async_read_begin, no);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	t_async_start(test, &a, t_async_read_begin, ok);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+
+	mmu_range_notifier_remove(&t->mrn);
+	mmu_range_notifier_remove(&ok->mrn);
+	mmu_range_notifier_remove(&no->mrn);
+}
+
+static void range_nonblock_flag(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_insert(test, T_BASE, 0x1000);
+	struct mmu_notifier_range r;
+
+	mmu_notifier_range_init(&r, MMU_NOTIFY_CLEAR, 0, mm, T_BASE,
+				T_BASE + 0x1000);
+	KUNIT_ASSERT_EQ(test, mmu_notifier_invalidate_range_start_nonblock(&r),
+			0);
+	KUNIT_EXPECT_FALSE(test, t->blockable);
+	mmu_notifier_invalidate_range_end(&r);
+
+	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	KUNIT_EXPECT_TRUE(test, t->blockable);
+	KUNIT_EXPECT_EQ(test, t->calls, 2);
+	mmu_range_notifier_remove(&t->mrn);
+}
+
+static void range_struct_size(struct kunit *test)
+{
+	kunit_info(test, "sizeof(struct mmu_range_notifier) = %zu\n",
+		   sizeof(struct mmu_range_notifier));
+	KUNIT_EXPECT_LE(test, sizeof(struct mmu_range_notifier),
+			11 * sizeof(long));
+}
+
+/* Random inserts, removes and invalidations against a brute-force model. */
+#define RM_SUBS		64
+#define RM_SPACE	(256 * PAGE_SIZE)
+#define RM_STEPS	4000
+
+static void range_random_model(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	unsigned long s[RM_SUBS], e[RM_SUBS];
+	unsigned int expect[RM_SUBS];
+	bool in[RM_SUBS] = { };
+	struct rnd_state rnd;
+	struct trn **t;
+	int i, step;
+
+	t = kunit_kcalloc(test, RM_SUBS, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	for (i = 0; i < RM_SUBS; i++) {
+		t[i] = t_trn(test);
+		expect[i] = 0;
+	}
+	prandom_seed_state(&rnd, 0x6d6d755f72616e67ULL);
+
+	for (step = 0; step < RM_STEPS; step++) {
+		unsigned int op = prandom_u32_state(&rnd) % 4;
+		unsigned long a = prandom_u32_state(&rnd) % RM_SPACE;
+		unsigned long len = 1 + prandom_u32_state(&rnd) % (RM_SPACE / 8);
+
+		i = prandom_u32_state(&rnd) % RM_SUBS;
+		if (op == 0 && !in[i]) {
+			KUNIT_ASSERT_EQ(test, 0,
+					mmu_range_notifier_insert(&t[i]->mrn,
+								  mm,
+								  T_BASE + a,
+								  len,
+								  &trn_ops));
+			s[i] = a;
+			e[i] = a + len;
+			in[i] = true;
+		} else if (op == 1 && in[i]) {
+			mmu_range_notifier_remove(&t[i]->mrn);
+			in[i] = false;
+		} else {
+			int k;
+
+			t_inval(mm, T_BASE + a, T_BASE + a + len);
+			for (k = 0; k < RM_SUBS; k++)
+				if (in[k] && s[k] < a + len && a < e[k])
+					expect[k]++;
+		}
+		for (i = 0; i < RM_SUBS; i++)
+			if (t[i]->calls != expect[i])
+				break;
+		if (i < RM_SUBS) {
+			KUNIT_FAIL(test, "step %d: sub %d called %u times, model says %u",
+				   step, i, t[i]->calls, expect[i]);
+			break;
+		}
+	}
+	for (i = 0; i < RM_SUBS; i++)
+		if (in[i])
+			mmu_range_notifier_remove(&t[i]->mrn);
+}
+
+/* ====================================================================== */
+/* Range notifier, two threads                                             */
+/* ====================================================================== */
+
+static void range_read_begin_sleeps(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_insert(test, T_BASE, 0x1000);
+	struct mmu_notifier_range r;
+	struct t_async a;
+
+	t_start(mm, &r, T_BASE, T_BASE + 0x1000);
+	t_async_start(test, &a, t_async_read_begin, t);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
+	mmu_notifier_invalidate_range_end(&r);
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	/* It returned the invalidation's value, and the section is clean. */
+	KUNIT_EXPECT_EQ(test, a.seq, t->cur_seq);
+	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a.seq));
+	mmu_range_notifier_remove(&t->mrn);
+}
+
+static void range_read_begin_other_sub(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *hit = t_insert(test, T_BASE, 0x1000);
+	struct trn *t = t_insert(test, T_BASE + 0x1000, 0x1000);
+	struct mmu_notifier_range r;
+	struct t_async a;
+
+	t_start(mm, &r, T_BASE, T_BASE + 0x1000);
+	t_async_start(test, &a, t_async_read_begin, t);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	mmu_notifier_invalidate_range_end(&r);
+	KUNIT_EXPECT_EQ(test, hit->calls, 1);
+	mmu_range_notifier_remove(&t->mrn);
+	mmu_range_notifier_remove(&hit->mrn);
+}
+
+static void range_read_begin_queued_insert(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct mmu_notifier_range r;
+	struct t_async a;
+	struct trn *keep, *t;
+
+	/* An invalidation that hits nothing still freezes the tree. */
+	keep = t_insert(test, T_BASE + 0x10000, 0x1000);
+	t_start(mm, &r, T_BASE, T_BASE + 0x1000);
+	t = t_insert(test, T_BASE, 0x1000);
+
+	/* A subscription inserted mid-invalidation waits for its end. */
+	t_async_start(test, &a, t_async_read_begin, t);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
+	mmu_notifier_invalidate_range_end(&r);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	KUNIT_EXPECT_EQ(test, keep->calls, 0);
+	mmu_range_notifier_remove(&t->mrn);
+	mmu_range_notifier_remove(&keep->mrn);
+}
+
+static void range_remove_waits(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_insert(test, T_BASE, 0x1000);
+	struct trn *other = t_insert(test, T_BASE + 0x1000, 0x1000);
+	struct mmu_notifier_range r;
+	struct t_async a;
+
+	t_start(mm, &r, T_BASE, T_BASE + 0x2000);
+	t_async_start(test, &a, t_async_remove, t);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
+	/* Still in the tree until the end: a nested start still finds it. */
+	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	KUNIT_EXPECT_EQ(test, t->calls, 2);
+	mmu_notifier_invalidate_range_end(&r);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+
+	t_inval(mm, T_BASE, T_BASE + 0x2000);
+	KUNIT_EXPECT_EQ(test, t->calls, 2);
+	KUNIT_EXPECT_EQ(test, other->calls, 2);
+	mmu_range_notifier_remove(&other->mrn);
+}
+
+static void range_remove_waits_missing(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_insert(test, T_BASE, 0x1000);
+	struct mmu_notifier_range r;
+	struct t_async a;
+
+	/* Even an invalidation that misses it keeps the tree frozen. */
+	t_start(mm, &r, T_BASE + 0x8000, T_BASE + 0x9000);
+	t_async_start(test, &a, t_async_remove, t);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
+	mmu_notifier_invalidate_range_end(&r);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	KUNIT_EXPECT_EQ(test, t->calls, 0);
+}
+
+/* ====================================================================== */
+/* Classic notifiers                                                       */
+/* ====================================================================== */
+
+struct tmn {
+	struct mmu_notifier mn;
+	atomic_t starts, ends, releases, frees;
+	int young;
+	bool refuse_nonblock;
+	bool blockable;
+};
+
+static struct tmn *to_tmn(struct mmu_notifier *mn)
+{
+	return container_of(mn, struct tmn, mn);
+}
+
+static int tmn_start(struct mmu_notifier *mn,
+		     const struct mmu_notifier_range *range)
+{
+	struct tmn *t = to_tmn(mn);
+
+	t->blockable = mmu_notifier_range_blockable(range);
+	if (t->refuse_nonblock && !t->blockable)
+		return -EAGAIN;
+	atomic_inc(&t->starts);
+	return 0;
+}
+
+static void tmn_end(struct mmu_notifier *mn,
+		    const struct mmu_notifier_range *range)
+{
+	atomic_inc(&to_tmn(mn)->ends);
+}
+
+static void tmn_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	atomic_inc(&to_tmn(mn)->releases);
+}
+
+static int tmn_young(struct mmu_notifier *mn, struct mm_struct *mm,
+		     unsigned long start, unsigned long end)
+{
+	return to_tmn(mn)->young;
+}
+
+static int tmn_test_young(struct mmu_notifier *mn, struct mm_struct *mm,
+			  unsigned long address)
+{
+	return to_tmn(mn)->young;
+}
+
+static atomic_t tmn_freed = ATOMIC_INIT(0);
+
+static struct mmu_notifier *tmn_alloc(struct mm_struct *mm)
+{
+	struct tmn *t = kzalloc(sizeof(*t), GFP_KERNEL);
+
+	return t ? &t->mn : ERR_PTR(-ENOMEM);
+}
+
+static void tmn_free(struct mmu_notifier *mn)
+{
+	atomic_inc(&tmn_freed);
+	kfree(to_tmn(mn));
+}
+
+static const struct mmu_notifier_ops tmn_ops = {
+	.release = tmn_release,
+	.invalidate_range_start = tmn_start,
+	.invalidate_range_end = tmn_end,
+	.clear_flush_young = tmn_young,
+	.clear_young = tmn_young,
+	.test_young = tmn_test_young,
+	.alloc_notifier = tmn_alloc,
+	.free_notifier = tmn_free,
+};
+
+static struct tmn *t_register(struct kunit *test)
+{
+	struct tmn *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->mn.ops = &tmn_ops;
+	KUNIT_ASSERT_EQ(test, 0, mmu_notifier_register(&t->mn, t_mm(test)));
+	return t;
+}
+
+static void classic_register_invalidate_unregister(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct tmn *t;
+
+	KUNIT_EXPECT_FALSE(test, mm_has_notifiers(mm));
+	t = t_register(test);
+	KUNIT_EXPECT_TRUE(test, mm_has_notifiers(mm));
+	KUNIT_EXPECT_PTR_EQ(test, t->mn.mm, mm);
+
+	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->starts), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->ends), 1);
+	KUNIT_EXPECT_TRUE(test, t->blockable);
+
+	mmu_notifier_unregister(&t->mn, mm);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->releases), 1);
+	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->starts), 1);
+}
+
+static void classic_several_paired(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct mmu_notifier_range r;
+	struct tmn *t[3];
+	int i;
+
+	for (i = 0; i < 3; i++)
+		t[i] = t_register(test);
+	t_start(mm, &r, T_BASE, T_BASE + 0x1000);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_EQ(test, atomic_read(&t[i]->starts), 1);
+		KUNIT_EXPECT_EQ(test, atomic_read(&t[i]->ends), 0);
+	}
+	mmu_notifier_invalidate_range_end(&r);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_EQ(test, atomic_read(&t[i]->ends), 1);
+		mmu_notifier_unregister(&t[i]->mn, mm);
+	}
+}
+
+static void classic_nonblock_unwinds(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct mmu_notifier_range r;
+	struct tmn *no, *a, *b;
+
+	/* New notifiers go first: b and a start before no refuses. */
+	no = t_register(test);
+	no->refuse_nonblock = true;
+	a = t_register(test);
+	b = t_register(test);
+
+	mmu_notifier_range_init(&r, MMU_NOTIFY_CLEAR, 0, mm, T_BASE,
+				T_BASE + 0x1000);
+	KUNIT_EXPECT_EQ(test, mmu_notifier_invalidate_range_start_nonblock(&r),
+			-EAGAIN);
+	KUNIT_EXPECT_FALSE(test, a->blockable);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->starts), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a->ends), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->starts), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&b->ends), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&no->starts), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&no->ends), 0);
+
+	mmu_notifier_unregister(&b->mn, mm);
+	mmu_notifier_unregister(&a->mn, mm);
+	mmu_notifier_unregister(&no->mn, mm);
+}
+
+static void classic_nonblock_unwinds_range(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_insert(test, T_BASE, 0x1000);
+	struct tmn *no = t_register(test);
+	struct mmu_notifier_range r;
+	unsigned long seq;
+
+	no->refuse_nonblock = true;
+	mmu_notifier_range_init(&r, MMU_NOTIFY_CLEAR, 0, mm, T_BASE,
+				T_BASE + 0x1000);
+	KUNIT_EXPECT_EQ(test, mmu_notifier_invalidate_range_start_nonblock(&r),
+			-EAGAIN);
+	KUNIT_EXPECT_EQ(test, t->calls, 1);
+
+	/* The range part was ended too: a new section does not collide. */
+	seq = mmu_range_read_begin(&t->mrn);
+	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, seq));
+	mmu_notifier_unregister(&no->mn, mm);
+	mmu_range_notifier_remove(&t->mrn);
+}
+
+static void classic_get_put(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct mmu_notifier *a, *b;
+	int freed = atomic_read(&tmn_freed);
+
+	a = mmu_notifier_get(&tmn_ops, mm);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	b = mmu_notifier_get(&tmn_ops, mm);
+	KUNIT_EXPECT_PTR_EQ(test, a, b);
+	KUNIT_EXPECT_EQ(test, a->users, 2U);
+
+	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	KUNIT_EXPECT_EQ(test, atomic_read(&to_tmn(a)->starts), 1);
+
+	mmu_notifier_put(b);
+	mmu_notifier_synchronize();
+	KUNIT_EXPECT_EQ(test, atomic_read(&tmn_freed), freed);
+	mmu_notifier_put(a);
+	mmu_notifier_synchronize();
+	KUNIT_EXPECT_EQ(test, atomic_read(&tmn_freed), freed + 1);
+}
+
+static void classic_young(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct tmn *a = t_register(test);
+	struct tmn *b = t_register(test);
+
+	KUNIT_EXPECT_EQ(test, mmu_notifier_clear_flush_young(mm, 0, PAGE_SIZE),
+			0);
+	KUNIT_EXPECT_EQ(test, mmu_notifier_test_young(mm, 0), 0);
+	a->young = 1;
+	KUNIT_EXPECT_EQ(test, mmu_notifier_clear_flush_young(mm, 0, PAGE_SIZE),
+			1);
+	KUNIT_EXPECT_EQ(test, mmu_notifier_clear_young(mm, 0, PAGE_SIZE), 1);
+	KUNIT_EXPECT_EQ(test, mmu_notifier_test_young(mm, 0), 1);
+	a->young = 0;
+	b->young = 1;
+	KUNIT_EXPECT_EQ(test, mmu_notifier_clear_young(mm, 0, PAGE_SIZE), 1);
+	KUNIT_EXPECT_EQ(test, mmu_notifier_test_young(mm, 0), 1);
+
+	mmu_notifier_unregister(&a->mn, mm);
+	mmu_notifier_unregister(&b->mn, mm);
+}
+
+static void classic_release_once(struct kunit *test)
+{
+	struct tctx *ctx = test->priv;
+	struct mm_struct *mm = ctx->mm;
+	struct tmn *t = t_register(test);
+
+	ctx->mm = NULL;
+	mmput(mm);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->releases), 1);
+
+	/* Unregister after release does not release again. */
+	mmu_notifier_unregister(&t->mn, mm);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->releases), 1);
+}
+
+static struct kunit_case mmu_notifier_cases[] = {
+	KUNIT_CASE(range_overlap_boundaries),
+	KUNIT_CASE(range_bad_spans_refused),
+	KUNIT_CASE(range_seq_always_odd),
+	KUNIT_CASE(range_read_retry_idle),
+	KUNIT_CASE(range_read_retry_collision),
+	KUNIT_CASE(range_read_retry_disjoint),
+	KUNIT_CASE(range_collision_inside_section),
+	KUNIT_CASE(range_insert_deferred),
+	KUNIT_CASE(range_insert_during_missing_invalidation),
+	KUNIT_CASE(range_nested_invalidations),
+	KUNIT_CASE(range_remove_queued_insert),
+	KUNIT_CASE(range_remove_then_reinsert),
+	KUNIT_CASE(range_double_remove_ignored),
+	KUNIT_CASE(range_insert_locked),
+	KUNIT_CASE(range_release_once_each),
+	KUNIT_CASE(range_nonblock_refused),
+	KUNIT_CASE(range_nonblock_flag),
+	KUNIT_CASE(range_struct_size),
+	KUNIT_CASE(range_random_model),
+	KUNIT_CASE(range_read_begin_sleeps),
+	KUNIT_CASE(range_read_begin_other_sub),
+	KUNIT_CASE(range_read_begin_queued_insert),
+	KUNIT_CASE(range_remove_waits),
+	KUNIT_CASE(range_remove_waits_missing),
+	KUNIT_CASE(classic_register_invalidate_unregister),
+	KUNIT_CASE(classic_several_paired),
+	KUNIT_CASE(classic_nonblock_unwinds),
+	KUNIT_CASE(classic_nonblock_unwinds_range),
+	KUNIT_CASE(classic_get_put),
+	KUNIT_CASE(classic_young),
+	KUNIT_CASE(classic_release_once),
+	{}
+};
+
+static struct kunit_suite mmu_notifier_suite = {
+	.name = "mmu_notifier",
+	.init = t_init,
+	.exit = t_exit,
+	.test_cases = mmu_notifier_cases,
+};
+kunit_test_suite(mmu_notifier_suite);
+
+MODULE_DESCRIPTION("KUnit tests for MMU notifiers");
+MODULE_LICENSE("GPL");
