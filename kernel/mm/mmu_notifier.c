@@ -509,6 +509,10 @@ static void mn_lockdep_teach_reclaim(void)
 	fs_reclaim_release(GFP_KERNEL);
 }
 
+/* Hold the mmap lock of an mm for write for the rest of a scope. */
+DEFINE_GUARD(mn_mmap_write, struct mm_struct *, mmap_write_lock(_T),
+	     mmap_write_unlock(_T))
+
 /*
  * Register @sub on @mm, or with @sub NULL enable the range tree of @mm.
  * The mmap lock is held for write.
@@ -567,24 +571,6 @@ static int mn_register(struct mmu_notifier *sub, struct mm_struct *mm)
 }
 
 /**
- * __mmu_notifier_register - register a classic notifier, mmap lock held
- * @subscription: the notifier, with @subscription->ops set.
- * @mm: the mm, with a user reference held by the caller and its mmap lock
- *	held for write.
- *
- * As mmu_notifier_register(), for callers that already hold the lock.
- *
- * Return: 0, -ENOMEM, -EINTR if a signal interrupted mm_take_all_locks(),
- * or -ESRCH if @mm has no users left.
- */
-int __mmu_notifier_register(struct mmu_notifier *subscription,
-			    struct mm_struct *mm)
-{
-	return mn_register(subscription, mm);
-}
-EXPORT_SYMBOL_GPL(__mmu_notifier_register);
-
-/**
  * mmu_notifier_register - register a classic notifier on an mm
  * @subscription: the notifier, with @subscription->ops set.
  * @mm: the mm, with a user reference held by the caller.
@@ -599,14 +585,26 @@ EXPORT_SYMBOL_GPL(__mmu_notifier_register);
 int mmu_notifier_register(struct mmu_notifier *subscription,
 			  struct mm_struct *mm)
 {
-	int ret;
-
-	mmap_write_lock(mm);
-	ret = mn_register(subscription, mm);
-	mmap_write_unlock(mm);
-	return ret;
+	guard(mn_mmap_write)(mm);
+	return mn_register(subscription, mm);
 }
 EXPORT_SYMBOL_GPL(mmu_notifier_register);
+
+/**
+ * __mmu_notifier_register - mmu_notifier_register() with the mmap lock held
+ * @subscription: the notifier, with @subscription->ops set.
+ * @mm: the mm, with a user reference held by the caller and its mmap lock
+ *	held for write.
+ *
+ * Return: 0, -ENOMEM, -EINTR if a signal interrupted mm_take_all_locks(),
+ * or -ESRCH if @mm has no users left.
+ */
+int __mmu_notifier_register(struct mmu_notifier *subscription,
+			    struct mm_struct *mm)
+{
+	return mn_register(subscription, mm);
+}
+EXPORT_SYMBOL_GPL(__mmu_notifier_register);
 
 /* Find the notifier of @ops and take a reference; under subs->lock. */
 static struct mmu_notifier *mn_find_get(struct mmu_notifier_subscriptions *subs,
@@ -833,9 +831,8 @@ int mmu_range_notifier_insert(struct mmu_range_notifier *mrn,
 	/* Pairs with smp_store_release() in mn_register(). */
 	subs = smp_load_acquire(&mm->notifier_subscriptions);
 	if (!subs || !READ_ONCE(subs->has_itree)) {
-		mmap_write_lock(mm);
-		ret = mn_register(NULL, mm);
-		mmap_write_unlock(mm);
+		scoped_guard(mn_mmap_write, mm)
+			ret = mn_register(NULL, mm);
 		if (ret)
 			return ret;
 	}

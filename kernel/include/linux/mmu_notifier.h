@@ -47,18 +47,18 @@ struct mmu_notifier_subscriptions;
  *	make_device_exclusive(), gaining) exclusive access to a page.
  */
 enum mmu_notifier_event {
-	MMU_NOTIFY_UNMAP = 0,
-	MMU_NOTIFY_CLEAR,
-	MMU_NOTIFY_PROTECTION_VMA,
-	MMU_NOTIFY_PROTECTION_PAGE,
-	MMU_NOTIFY_SOFT_DIRTY,
-	MMU_NOTIFY_RELEASE,
-	MMU_NOTIFY_MIGRATE,
-	MMU_NOTIFY_EXCLUSIVE,
+	MMU_NOTIFY_UNMAP		= 0,
+	MMU_NOTIFY_CLEAR		= 1,
+	MMU_NOTIFY_PROTECTION_VMA	= 2,
+	MMU_NOTIFY_PROTECTION_PAGE	= 3,
+	MMU_NOTIFY_SOFT_DIRTY		= 4,
+	MMU_NOTIFY_RELEASE		= 5,
+	MMU_NOTIFY_MIGRATE		= 6,
+	MMU_NOTIFY_EXCLUSIVE		= 7,
 };
 
 /* Set in mmu_notifier_range.flags when the callbacks are allowed to sleep. */
-#define MMU_NOTIFIER_RANGE_BLOCKABLE (1 << 0)
+#define MMU_NOTIFIER_RANGE_BLOCKABLE	BIT(0)
 
 /**
  * struct mmu_notifier_ops - callbacks of a classic notifier
@@ -99,46 +99,42 @@ enum mmu_notifier_event {
  *	callback: must not sleep.
  */
 struct mmu_notifier_ops {
-	void (*release)(struct mmu_notifier *subscription,
-			struct mm_struct *mm);
-	int (*clear_flush_young)(struct mmu_notifier *subscription,
-				 struct mm_struct *mm,
+	void (*release)(struct mmu_notifier *mn, struct mm_struct *mm);
+	int (*clear_flush_young)(struct mmu_notifier *mn, struct mm_struct *mm,
 				 unsigned long start, unsigned long end);
-	int (*clear_young)(struct mmu_notifier *subscription,
-			   struct mm_struct *mm,
+	int (*clear_young)(struct mmu_notifier *mn, struct mm_struct *mm,
 			   unsigned long start, unsigned long end);
-	int (*test_young)(struct mmu_notifier *subscription,
-			  struct mm_struct *mm, unsigned long address);
-	int (*invalidate_range_start)(struct mmu_notifier *subscription,
+	int (*test_young)(struct mmu_notifier *mn, struct mm_struct *mm,
+			  unsigned long address);
+	int (*invalidate_range_start)(struct mmu_notifier *mn,
 				      const struct mmu_notifier_range *range);
-	void (*invalidate_range_end)(struct mmu_notifier *subscription,
+	void (*invalidate_range_end)(struct mmu_notifier *mn,
 				     const struct mmu_notifier_range *range);
-	void (*arch_invalidate_secondary_tlbs)(struct mmu_notifier *subscription,
+	void (*arch_invalidate_secondary_tlbs)(struct mmu_notifier *mn,
 					       struct mm_struct *mm,
-					       unsigned long start,
-					       unsigned long end);
+					       unsigned long start, unsigned long end);
 	struct mmu_notifier *(*alloc_notifier)(struct mm_struct *mm);
-	void (*free_notifier)(struct mmu_notifier *subscription);
+	void (*free_notifier)(struct mmu_notifier *mn);
 };
 
 /**
  * struct mmu_notifier - a classic notifier registered on one mm
- * @hlist: link in the mm's notifier list (SRCU protected).
  * @ops: the callbacks.
  * @mm: the mm registered on; pinned with mmgrab() while registered.
- * @rcu: used to free a notifier from mmu_notifier_put() after SRCU.
+ * @hlist: link in the mm's notifier list (SRCU protected).
  * @users: references taken by mmu_notifier_get(), under the mm's
  *	subscription lock.
+ * @rcu: used to free a notifier from mmu_notifier_put() after SRCU.
  *
  * Embed it in a driver structure; set nothing but what the register or get
  * call takes as arguments.
  */
 struct mmu_notifier {
-	struct hlist_node hlist;
 	const struct mmu_notifier_ops *ops;
 	struct mm_struct *mm;
-	struct rcu_head rcu;
+	struct hlist_node hlist;
 	unsigned int users;
+	struct rcu_head rcu;
 };
 
 #ifdef CONFIG_MMU_NOTIFIER
@@ -153,20 +149,19 @@ extern struct lockdep_map __mmu_notifier_invalidate_range_start_map;
 
 /**
  * struct mmu_notifier_range - one change of the primary page tables
- * @mm: the mm being changed.
  * @start: first address of the change.
  * @end: first address past the change.
- * @flags: %MMU_NOTIFIER_RANGE_BLOCKABLE when callbacks may sleep.
+ * @mm: the mm being changed.
  * @event: why the change happens.
+ * @flags: %MMU_NOTIFIER_RANGE_BLOCKABLE when callbacks may sleep.
  * @owner: for %MMU_NOTIFY_MIGRATE and %MMU_NOTIFY_EXCLUSIVE, the owner
  *	passed by the caller (a device-private pagemap owner), else NULL.
  */
 struct mmu_notifier_range {
+	unsigned long start, end;
 	struct mm_struct *mm;
-	unsigned long start;
-	unsigned long end;
-	unsigned int flags;
 	enum mmu_notifier_event event;
+	unsigned int flags;
 	void *owner;
 };
 
@@ -290,8 +285,9 @@ mmu_notifier_range_init_owner(struct mmu_notifier_range *range,
  */
 static inline void mmu_notifier_release(struct mm_struct *mm)
 {
-	if (mm_has_notifiers(mm))
-		__mmu_notifier_release(mm);
+	if (!mm_has_notifiers(mm))
+		return;
+	__mmu_notifier_release(mm);
 }
 
 /**
@@ -303,8 +299,7 @@ static inline void mmu_notifier_release(struct mm_struct *mm)
  * Return: non-zero if any notifier found a young mapping.
  */
 static inline int mmu_notifier_clear_flush_young(struct mm_struct *mm,
-						 unsigned long start,
-						 unsigned long end)
+						 unsigned long start, unsigned long end)
 {
 	return mm_has_notifiers(mm) ?
 		__mmu_notifier_clear_flush_young(mm, start, end) : 0;
@@ -319,8 +314,7 @@ static inline int mmu_notifier_clear_flush_young(struct mm_struct *mm,
  * Return: non-zero if any notifier found a young mapping.
  */
 static inline int mmu_notifier_clear_young(struct mm_struct *mm,
-					   unsigned long start,
-					   unsigned long end)
+					   unsigned long start, unsigned long end)
 {
 	return mm_has_notifiers(mm) ?
 		__mmu_notifier_clear_young(mm, start, end) : 0;
@@ -396,9 +390,11 @@ mmu_notifier_invalidate_range_start_nonblock(struct mmu_notifier_range *range)
 static inline void
 mmu_notifier_invalidate_range_end(struct mmu_notifier_range *range)
 {
+	bool listened = mm_has_notifiers(range->mm);
+
 	if (mmu_notifier_range_blockable(range))
 		might_sleep();
-	if (mm_has_notifiers(range->mm))
+	if (listened)
 		__mmu_notifier_invalidate_range_end(range);
 }
 
@@ -413,10 +409,9 @@ mmu_notifier_invalidate_range_end(struct mmu_notifier_range *range)
  */
 static inline void
 mmu_notifier_arch_invalidate_secondary_tlbs(struct mm_struct *mm,
-					    unsigned long start,
-					    unsigned long end)
+					    unsigned long start, unsigned long end)
 {
-	if (mm_has_notifiers(mm))
+	if (unlikely(mm_has_notifiers(mm)))
 		__mmu_notifier_arch_invalidate_secondary_tlbs(mm, start, end);
 }
 
@@ -435,8 +430,9 @@ static inline void mmu_notifier_subscriptions_init(struct mm_struct *mm)
  */
 static inline void mmu_notifier_subscriptions_destroy(struct mm_struct *mm)
 {
-	if (mm_has_notifiers(mm))
-		__mmu_notifier_subscriptions_destroy(mm);
+	if (!mm_has_notifiers(mm))
+		return;
+	__mmu_notifier_subscriptions_destroy(mm);
 }
 
 /*
@@ -475,16 +471,13 @@ static inline void mmu_notifier_subscriptions_destroy(struct mm_struct *mm)
 
 /* Without notifiers a range only carries its bounds. */
 struct mmu_notifier_range {
-	unsigned long start;
-	unsigned long end;
+	unsigned long start, end;
 };
 
 static inline void __mmu_notifier_range_bounds(struct mmu_notifier_range *range,
-					       unsigned long start,
-					       unsigned long end)
+					       unsigned long start, unsigned long end)
 {
-	range->start = start;
-	range->end = end;
+	*range = (struct mmu_notifier_range) { .start = start, .end = end };
 }
 
 #define mmu_notifier_range_init(range, event, flags, mm, start, end)	\
@@ -507,24 +500,14 @@ static inline bool mm_has_notifiers(struct mm_struct *mm)
 static inline void mmu_notifier_release(struct mm_struct *mm) { }
 
 static inline int mmu_notifier_clear_flush_young(struct mm_struct *mm,
-						 unsigned long start,
-						 unsigned long end)
-{
-	return 0;
-}
-
+						 unsigned long start, unsigned long end)
+{ return 0; }
 static inline int mmu_notifier_clear_young(struct mm_struct *mm,
-					   unsigned long start,
-					   unsigned long end)
-{
-	return 0;
-}
-
+					   unsigned long start, unsigned long end)
+{ return 0; }
 static inline int mmu_notifier_test_young(struct mm_struct *mm,
 					  unsigned long address)
-{
-	return 0;
-}
+{ return 0; }
 
 static inline void
 mmu_notifier_invalidate_range_start(struct mmu_notifier_range *range) { }
