@@ -14,6 +14,7 @@
 #include <linux/completion.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
+#include <linux/mman.h>
 #include <linux/mmu_range_notifier.h>
 #include <linux/prandom.h>
 #include <linux/sched/mm.h>
@@ -756,6 +757,361 @@ static void range_remove_waits_missing(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->calls, 0);
 }
 
+static void range_many_on_one_span(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t[32];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++)
+		t[i] = t_insert(test, T_BASE, 0x1000);
+	t_inval(mm, T_BASE + 0x800, T_BASE + 0x801);
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		KUNIT_EXPECT_EQ(test, t[i]->calls, 1);
+		KUNIT_EXPECT_EQ(test, t[i]->cur_seq, t[0]->cur_seq);
+		mmu_range_notifier_remove(&t[i]->mrn);
+	}
+}
+
+/* ====================================================================== */
+/* Real page tables: the core mm drives the invalidations                  */
+/* ====================================================================== */
+
+#define PT_PAGES	16
+#define PT_LEN		(PT_PAGES * PAGE_SIZE)
+
+/* Make the test thread a user of a fresh mm, with one mapping in it. */
+static unsigned long pt_setup(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	unsigned long addr;
+	int i;
+
+	mm->task_size = TASK_SIZE;
+	arch_pick_mmap_layout(mm, &current->signal->rlim[RLIMIT_STACK]);
+	mmget(mm);
+	kthread_use_mm(mm);
+	addr = vm_mmap(NULL, 0, PT_LEN, PROT_READ | PROT_WRITE,
+		       MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+	/* Touch every page so that there is something to tear down. */
+	for (i = 0; i < PT_PAGES; i++)
+		KUNIT_ASSERT_EQ(test, 0, put_user(i, (int __user *)(addr +
+							   i * PAGE_SIZE)));
+	return addr;
+}
+
+static void pt_teardown(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+
+	kthread_unuse_mm(mm);
+	mmput(mm);
+}
+
+static void pt_munmap(struct kunit *test)
+{
+	unsigned long addr = pt_setup(test);
+	struct trn *t = t_insert(test, addr + PAGE_SIZE, PAGE_SIZE);
+	struct trn *out = t_insert(test, addr + PT_LEN + 16 * PAGE_SIZE,
+				   PAGE_SIZE);
+
+	KUNIT_EXPECT_EQ(test, 0, vm_munmap(addr, PT_LEN));
+	KUNIT_EXPECT_GE(test, t->calls, 1);
+	KUNIT_EXPECT_EQ(test, t->event, MMU_NOTIFY_UNMAP);
+	KUNIT_EXPECT_LE(test, t->start, addr + PAGE_SIZE);
+	KUNIT_EXPECT_GE(test, t->end, addr + 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, out->calls, 0);
+
+	mmu_range_notifier_remove(&t->mrn);
+	mmu_range_notifier_remove(&out->mrn);
+	pt_teardown(test);
+}
+
+static void pt_madvise_dontneed(struct kunit *test)
+{
+	unsigned long addr = pt_setup(test);
+	struct trn *t = t_insert(test, addr, PT_LEN);
+
+	KUNIT_EXPECT_EQ(test, 0, do_madvise(t_mm(test), addr + 4 * PAGE_SIZE,
+					    2 * PAGE_SIZE, MADV_DONTNEED));
+	KUNIT_EXPECT_GE(test, t->calls, 1);
+	KUNIT_EXPECT_EQ(test, t->event, MMU_NOTIFY_CLEAR);
+	KUNIT_EXPECT_LE(test, t->start, addr + 4 * PAGE_SIZE);
+	KUNIT_EXPECT_GE(test, t->end, addr + 6 * PAGE_SIZE);
+
+	mmu_range_notifier_remove(&t->mrn);
+	pt_teardown(test);
+}
+
+static void pt_fault_then_munmap(struct kunit *test)
+{
+	unsigned long addr = pt_setup(test);
+	struct trn *t = t_insert(test, addr, PT_LEN);
+	unsigned long seq;
+
+	/* Fault a page in inside a read section: no collision. */
+	seq = mmu_range_read_begin(&t->mrn);
+	KUNIT_EXPECT_EQ(test, 0, put_user(1, (int __user *)addr));
+	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, seq));
+
+	/* The same section after the pages went away must retry. */
+	KUNIT_EXPECT_EQ(test, 0, vm_munmap(addr, PT_LEN));
+	KUNIT_EXPECT_TRUE(test, mmu_range_read_retry(&t->mrn, seq));
+
+	mmu_range_notifier_remove(&t->mrn);
+	pt_teardown(test);
+}
+
+static void pt_exit_release_first(struct kunit *test)
+{
+	struct tctx *ctx = test->priv;
+	unsigned long addr = pt_setup(test);
+	struct mm_struct *mm = ctx->mm;
+	struct trn *t = t_insert(test, addr, PT_LEN);
+
+	kthread_unuse_mm(mm);
+	mmput(mm);
+	KUNIT_EXPECT_EQ(test, t->calls, 0);
+
+	/* The last user goes: RELEASE first, for the whole address space. */
+	ctx->mm = NULL;
+	mmput(mm);
+	KUNIT_EXPECT_EQ(test, t->releases, 1);
+	KUNIT_EXPECT_GE(test, t->calls, 1);
+	mmu_range_notifier_remove(&t->mrn);
+}
+
+/* ====================================================================== */
+/* Concurrency: collision-retry loops against invalidations                */
+/* ====================================================================== */
+
+#define CC_SUBS		4
+#define CC_SPAN		(4 * PAGE_SIZE)
+#define CC_MS		300
+#define CC_STALE	ULONG_MAX
+
+/*
+ * A mirror model: each subscription mirrors one "page" whose content is a
+ * generation number. Readers copy it into their mirror through the
+ * collision-retry loop; the invalidator, between start and end, bumps the
+ * generation. After any end, a mirror that is not invalid must hold the
+ * current generation: an older one is a stale device mapping.
+ */
+struct cc {
+	struct kunit *test;
+	struct mm_struct *mm;
+	struct trn *t[CC_SUBS];
+	unsigned long gen[CC_SUBS];
+	unsigned long mirror[CC_SUBS];
+	unsigned long deadline;
+	atomic_t maps, retries, invals, churn, stale;
+	struct completion done[4];
+};
+
+static bool cc_invalidate(struct mmu_range_notifier *mrn,
+			  const struct mmu_notifier_range *range,
+			  unsigned long cur_seq)
+{
+	struct trn *t = container_of(mrn, struct trn, mrn);
+
+	spin_lock(&t->lock);
+	mmu_range_set_seq(mrn, cur_seq);
+	t->calls++;
+	t->mapped = false;
+	spin_unlock(&t->lock);
+	return true;
+}
+
+static const struct mmu_range_notifier_ops cc_ops = {
+	.invalidate = cc_invalidate,
+};
+
+static int cc_reader(void *data)
+{
+	struct cc *cc = data;
+	unsigned int n = 0;
+
+	while (time_before(jiffies, cc->deadline)) {
+		int i = n++ % CC_SUBS;
+		struct trn *t = cc->t[i];
+		unsigned long seq, page;
+
+		seq = mmu_range_read_begin(&t->mrn);
+		page = READ_ONCE(cc->gen[i]);		/* "fault" */
+		cond_resched();
+		spin_lock(&t->lock);
+		if (mmu_range_read_retry(&t->mrn, seq)) {
+			atomic_inc(&cc->retries);
+		} else {
+			WRITE_ONCE(cc->mirror[i], page);
+			t->mapped = true;
+			atomic_inc(&cc->maps);
+		}
+		spin_unlock(&t->lock);
+	}
+	complete(&cc->done[0]);
+	return 0;
+}
+
+static int cc_invalidator(void *data)
+{
+	struct cc *cc = data;
+	unsigned int n = 0;
+
+	while (time_before(jiffies, cc->deadline)) {
+		int i = n++ % CC_SUBS;
+		unsigned long start = T_BASE + i * CC_SPAN;
+		struct mmu_notifier_range r;
+		struct trn *t = cc->t[i];
+
+		t_start(cc->mm, &r, start, start + PAGE_SIZE);
+		/* The primary page changes between start and end. */
+		WRITE_ONCE(cc->gen[i], READ_ONCE(cc->gen[i]) + 1);
+		cond_resched();
+		mmu_notifier_invalidate_range_end(&r);
+		atomic_inc(&cc->invals);
+
+		spin_lock(&t->lock);
+		if (t->mapped && READ_ONCE(cc->mirror[i]) != READ_ONCE(cc->gen[i]))
+			atomic_inc(&cc->stale);
+		spin_unlock(&t->lock);
+	}
+	complete(&cc->done[1]);
+	return 0;
+}
+
+/* Inserts and removes subscriptions on spans the readers also use. */
+static int cc_churn(void *data)
+{
+	struct cc *cc = data;
+	struct trn *x = kzalloc(sizeof(*x), GFP_KERNEL);
+	unsigned int n = 0;
+
+	if (x) {
+		spin_lock_init(&x->lock);
+		while (time_before(jiffies, cc->deadline)) {
+			unsigned long start = T_BASE + (n++ % CC_SUBS) * CC_SPAN;
+
+			if (mmu_range_notifier_insert(&x->mrn, cc->mm, start,
+						      PAGE_SIZE, &cc_ops))
+				break;
+			cond_resched();
+			mmu_range_notifier_remove(&x->mrn);
+			atomic_inc(&cc->churn);
+		}
+		kfree(x);
+	}
+	complete(&cc->done[2]);
+	return 0;
+}
+
+static void conc_collision_retry_mirror(struct kunit *test)
+{
+	struct cc *cc = kunit_kzalloc(test, sizeof(*cc), GFP_KERNEL);
+	int (*fn[3])(void *) = { cc_reader, cc_invalidator, cc_churn };
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, cc);
+	cc->test = test;
+	cc->mm = t_mm(test);
+	for (i = 0; i < CC_SUBS; i++) {
+		cc->t[i] = t_trn(test);
+		KUNIT_ASSERT_EQ(test, 0,
+				mmu_range_notifier_insert(&cc->t[i]->mrn, cc->mm,
+							  T_BASE + i * CC_SPAN,
+							  PAGE_SIZE, &cc_ops));
+	}
+	cc->deadline = jiffies + msecs_to_jiffies(CC_MS);
+	for (i = 0; i < 3; i++) {
+		init_completion(&cc->done[i]);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(fn[i], cc,
+							    "mmu-notifier-cc%d",
+							    i)));
+	}
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&cc->done[i],
+				  msecs_to_jiffies(CC_MS + T_WAIT_MS)));
+
+	kunit_info(test, "maps %d retries %d invalidations %d churn %d\n",
+		   atomic_read(&cc->maps), atomic_read(&cc->retries),
+		   atomic_read(&cc->invals), atomic_read(&cc->churn));
+	KUNIT_EXPECT_EQ(test, atomic_read(&cc->stale), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&cc->maps), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&cc->invals), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&cc->churn), 0);
+	for (i = 0; i < CC_SUBS; i++)
+		mmu_range_notifier_remove(&cc->t[i]->mrn);
+}
+
+/*
+ * The last mmput() racing with inserts and removes on the same mm. The
+ * churning thread holds a user reference across each insert, as a driver
+ * must, and may itself be the one whose mmput() tears the mm down.
+ */
+static int cc_teardown_churn(void *data)
+{
+	struct cc *cc = data;
+	struct trn *x = kzalloc(sizeof(*x), GFP_KERNEL);
+	int gone = 0;
+
+	if (x) {
+		spin_lock_init(&x->lock);
+		while (time_before(jiffies, cc->deadline)) {
+			int ret;
+
+			if (!mmget_not_zero(cc->mm)) {
+				gone++;
+				msleep(1);
+				continue;
+			}
+			ret = mmu_range_notifier_insert(&x->mrn, cc->mm,
+							T_BASE, PAGE_SIZE,
+							&cc_ops);
+			mmput(cc->mm);
+			if (ret) {
+				atomic_inc(&cc->stale);
+				break;
+			}
+			cond_resched();
+			mmu_range_notifier_remove(&x->mrn);
+			atomic_inc(&cc->churn);
+		}
+		kfree(x);
+	}
+	if (gone)
+		atomic_inc(&cc->retries);
+	complete(&cc->done[0]);
+	return 0;
+}
+
+static void conc_teardown_race(struct kunit *test)
+{
+	struct tctx *ctx = test->priv;
+	struct cc *cc = kunit_kzalloc(test, sizeof(*cc), GFP_KERNEL);
+	struct mm_struct *mm = ctx->mm;
+
+	KUNIT_ASSERT_NOT_NULL(test, cc);
+	cc->mm = mm;
+	cc->t[0] = t_insert(test, T_BASE, PAGE_SIZE);
+	cc->deadline = jiffies + msecs_to_jiffies(CC_MS);
+	init_completion(&cc->done[0]);
+	mmgrab(mm);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(cc_teardown_churn, cc,
+						    "mmu-notifier-td")));
+	msleep(CC_MS / 3);
+	ctx->mm = NULL;
+	mmput(mm);
+	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&cc->done[0],
+			  msecs_to_jiffies(CC_MS + T_WAIT_MS)));
+	KUNIT_EXPECT_EQ(test, atomic_read(&cc->stale), 0);
+	KUNIT_EXPECT_EQ(test, cc->t[0]->releases, 1);
+	/* The inserter saw the users leave. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&cc->retries), 1);
+	mmu_range_notifier_remove(&cc->t[0]->mrn);
+	mmdrop(mm);
+}
+
 /* ====================================================================== */
 /* Classic notifiers                                                       */
 /* ====================================================================== */
@@ -998,6 +1354,71 @@ static void classic_release_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->releases), 1);
 }
 
+static void classic_get_per_ops(struct kunit *test)
+{
+	static const struct mmu_notifier_ops other_ops = {
+		.alloc_notifier = tmn_alloc,
+		.free_notifier = tmn_free,
+	};
+	struct mm_struct *mm = t_mm(test);
+	struct mmu_notifier *a, *b;
+
+	a = mmu_notifier_get(&tmn_ops, mm);
+	b = mmu_notifier_get(&other_ops, mm);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(a));
+	KUNIT_ASSERT_FALSE(test, IS_ERR(b));
+	KUNIT_EXPECT_PTR_NE(test, a, b);
+	mmu_notifier_put(a);
+	mmu_notifier_put(b);
+	mmu_notifier_synchronize();
+}
+
+static void classic_put_after_release(struct kunit *test)
+{
+	struct tctx *ctx = test->priv;
+	struct mm_struct *mm = ctx->mm;
+	int freed = atomic_read(&tmn_freed);
+	struct mmu_notifier *mn;
+
+	mn = mmu_notifier_get(&tmn_ops, mm);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(mn));
+	ctx->mm = NULL;
+	mmput(mm);
+	KUNIT_EXPECT_EQ(test, atomic_read(&to_tmn(mn)->releases), 1);
+	mmu_notifier_put(mn);
+	mmu_notifier_synchronize();
+	KUNIT_EXPECT_EQ(test, atomic_read(&tmn_freed), freed + 1);
+}
+
+static unsigned long tlb_start, tlb_end;
+
+static void tmn_tlbs(struct mmu_notifier *mn, struct mm_struct *mm,
+		     unsigned long start, unsigned long end)
+{
+	tlb_start = start;
+	tlb_end = end;
+}
+
+static void classic_secondary_tlbs(struct kunit *test)
+{
+	static const struct mmu_notifier_ops tlb_ops = {
+		.arch_invalidate_secondary_tlbs = tmn_tlbs,
+	};
+	struct mm_struct *mm = t_mm(test);
+	struct tmn *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->mn.ops = &tlb_ops;
+	KUNIT_ASSERT_EQ(test, 0, mmu_notifier_register(&t->mn, mm));
+	mmu_notifier_arch_invalidate_secondary_tlbs(mm, T_BASE, T_BASE + 0x3000);
+	KUNIT_EXPECT_EQ(test, tlb_start, T_BASE);
+	KUNIT_EXPECT_EQ(test, tlb_end, T_BASE + 0x3000);
+	/* Notifiers without the other callbacks are simply skipped. */
+	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	KUNIT_EXPECT_EQ(test, mmu_notifier_test_young(mm, T_BASE), 0);
+	mmu_notifier_unregister(&t->mn, mm);
+}
+
 static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(range_overlap_boundaries),
 	KUNIT_CASE(range_bad_spans_refused),
@@ -1023,6 +1444,13 @@ static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(range_read_begin_queued_insert),
 	KUNIT_CASE(range_remove_waits),
 	KUNIT_CASE(range_remove_waits_missing),
+	KUNIT_CASE(range_many_on_one_span),
+	KUNIT_CASE(pt_munmap),
+	KUNIT_CASE(pt_madvise_dontneed),
+	KUNIT_CASE(pt_fault_then_munmap),
+	KUNIT_CASE(pt_exit_release_first),
+	KUNIT_CASE(conc_collision_retry_mirror),
+	KUNIT_CASE(conc_teardown_race),
 	KUNIT_CASE(classic_register_invalidate_unregister),
 	KUNIT_CASE(classic_several_paired),
 	KUNIT_CASE(classic_nonblock_unwinds),
@@ -1030,6 +1458,9 @@ static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(classic_get_put),
 	KUNIT_CASE(classic_young),
 	KUNIT_CASE(classic_release_once),
+	KUNIT_CASE(classic_get_per_ops),
+	KUNIT_CASE(classic_put_after_release),
+	KUNIT_CASE(classic_secondary_tlbs),
 	{}
 };
 
