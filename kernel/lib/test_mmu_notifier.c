@@ -1277,7 +1277,7 @@ static void classic_nonblock_unwinds_range(struct kunit *test)
 	struct trn *t = t_insert(test, T_BASE, 0x1000);
 	struct tmn *no = t_register(test);
 	struct mmu_notifier_range r;
-	unsigned long seq;
+	struct t_async a;
 
 	no->refuse_nonblock = true;
 	mmu_notifier_range_init(&r, MMU_NOTIFY_CLEAR, 0, mm, T_BASE,
@@ -1286,9 +1286,10 @@ static void classic_nonblock_unwinds_range(struct kunit *test)
 			-EAGAIN);
 	KUNIT_EXPECT_EQ(test, t->calls, 1);
 
-	/* The range part was ended too: a new section does not collide. */
-	seq = mmu_range_read_begin(&t->mrn);
-	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, seq));
+	/* The range part was ended too: a new section does not wait. */
+	t_async_start(test, &a, t_async_read_begin, t);
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a.seq));
 	mmu_notifier_unregister(&no->mn, mm);
 	mmu_range_notifier_remove(&t->mrn);
 }
