@@ -109,10 +109,11 @@ static struct trn *t_insert(struct kunit *test, unsigned long start,
 			    unsigned long length)
 {
 	struct trn *t = t_trn(test);
+	int ret;
 
-	KUNIT_ASSERT_EQ(test, 0, mmu_range_notifier_insert(&t->mrn, t_mm(test),
-							    start, length,
-							    &trn_ops));
+	ret = mmu_range_notifier_insert(&t->mrn, t_mm(test), start, length,
+					&trn_ops);
+	KUNIT_ASSERT_EQ(test, ret, 0);
 	return t;
 }
 
@@ -177,9 +178,14 @@ static void t_async_start(struct kunit *test, struct t_async *a,
 	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
 }
 
+static bool t_done_within(struct completion *done, unsigned int ms)
+{
+	return wait_for_completion_timeout(done, msecs_to_jiffies(ms));
+}
+
 static bool t_async_done_within(struct t_async *a, unsigned int ms)
 {
-	return wait_for_completion_timeout(&a->done, msecs_to_jiffies(ms));
+	return t_done_within(&a->done, ms);
 }
 
 static void t_async_read_begin(struct t_async *a)
@@ -448,8 +454,8 @@ static void range_remove_then_reinsert(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->calls, 0);
 
 	KUNIT_ASSERT_EQ(test, 0, mmu_range_notifier_insert(&t->mrn, mm,
-							    T_BASE + 0x8000,
-							    0x1000, &trn_ops));
+							   T_BASE + 0x8000,
+							   0x1000, &trn_ops));
 	t_inval(mm, T_BASE, T_BASE + 0x1000);
 	KUNIT_EXPECT_EQ(test, t->calls, 0);
 	t_inval(mm, T_BASE + 0x8000, T_BASE + 0x9000);
@@ -481,21 +487,20 @@ static void range_insert_locked(struct kunit *test)
 	struct mm_struct *mm = t_mm(test);
 	struct trn *a = t_trn(test), *b = t_trn(test);
 
+	int ret[3];
+
 	mmap_write_lock(mm);
 	/* The first one also sets up the mm's notifier state. */
-	KUNIT_EXPECT_EQ(test, 0, mmu_range_notifier_insert_locked(&a->mrn, mm,
-								   T_BASE,
-								   0x1000,
-								   &trn_ops));
-	KUNIT_EXPECT_EQ(test, 0, mmu_range_notifier_insert_locked(&b->mrn, mm,
-								   T_BASE +
-								   0x1000,
-								   0x1000,
-								   &trn_ops));
-	KUNIT_EXPECT_EQ(test, -EOVERFLOW,
-			mmu_range_notifier_insert_locked(&b->mrn, mm, T_BASE,
-							 0, &trn_ops));
+	ret[0] = mmu_range_notifier_insert_locked(&a->mrn, mm, T_BASE, 0x1000,
+						  &trn_ops);
+	ret[1] = mmu_range_notifier_insert_locked(&b->mrn, mm, T_BASE + 0x1000,
+						  0x1000, &trn_ops);
+	ret[2] = mmu_range_notifier_insert_locked(&b->mrn, mm, T_BASE, 0,
+						  &trn_ops);
 	mmap_write_unlock(mm);
+	KUNIT_EXPECT_EQ(test, ret[0], 0);
+	KUNIT_EXPECT_EQ(test, ret[1], 0);
+	KUNIT_EXPECT_EQ(test, ret[2], -EOVERFLOW);
 
 	t_inval(mm, T_BASE + 0xfff, T_BASE + 0x1001);
 	KUNIT_EXPECT_EQ(test, a->calls, 1);
@@ -1008,8 +1013,9 @@ static int cc_churn(void *data)
 
 static void conc_collision_retry_mirror(struct kunit *test)
 {
-	struct cc *cc = kunit_kzalloc(test, sizeof(*cc), GFP_KERNEL);
 	int (*fn[3])(void *) = { cc_reader, cc_invalidator, cc_churn };
+	struct cc *cc = kunit_kzalloc(test, sizeof(*cc), GFP_KERNEL);
+	unsigned long wait = msecs_to_jiffies(CC_MS + T_WAIT_MS);
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, cc);
@@ -1030,8 +1036,8 @@ static void conc_collision_retry_mirror(struct kunit *test)
 							    i)));
 	}
 	for (i = 0; i < 3; i++)
-		KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&cc->done[i],
-				  msecs_to_jiffies(CC_MS + T_WAIT_MS)));
+		KUNIT_EXPECT_TRUE(test,
+				  wait_for_completion_timeout(&cc->done[i], wait));
 
 	kunit_info(test, "maps %d retries %d invalidations %d churn %d\n",
 		   atomic_read(&cc->maps), atomic_read(&cc->retries),
@@ -1062,7 +1068,7 @@ static int cc_teardown_churn(void *data)
 
 			if (!mmget_not_zero(cc->mm)) {
 				gone++;
-				msleep(1);
+				usleep_range(500, 1000);
 				continue;
 			}
 			ret = mmu_range_notifier_insert(&x->mrn, cc->mm,
@@ -1102,8 +1108,7 @@ static void conc_teardown_race(struct kunit *test)
 	msleep(CC_MS / 3);
 	ctx->mm = NULL;
 	mmput(mm);
-	KUNIT_EXPECT_TRUE(test, wait_for_completion_timeout(&cc->done[0],
-			  msecs_to_jiffies(CC_MS + T_WAIT_MS)));
+	KUNIT_EXPECT_TRUE(test, t_done_within(&cc->done[0], CC_MS + T_WAIT_MS));
 	KUNIT_EXPECT_EQ(test, atomic_read(&cc->stale), 0);
 	KUNIT_EXPECT_EQ(test, cc->t[0]->releases, 1);
 	/* The inserter saw the users leave. */
@@ -1471,6 +1476,7 @@ static struct kunit_suite mmu_notifier_suite = {
 	.exit = t_exit,
 	.test_cases = mmu_notifier_cases,
 };
+
 kunit_test_suite(mmu_notifier_suite);
 
 MODULE_DESCRIPTION("KUnit tests for MMU notifiers");

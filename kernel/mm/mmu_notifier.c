@@ -131,7 +131,7 @@ struct lockdep_map __mmu_notifier_invalidate_range_start_map = {
  * @wq: readers and removers waiting for @invalidate_seq to move.
  */
 struct mmu_notifier_subscriptions {
-	spinlock_t lock;
+	spinlock_t lock;	/* see the field list above */
 	struct hlist_head list;
 	bool has_itree;
 	unsigned long invalidate_seq;
@@ -177,6 +177,7 @@ mrn_next(struct mmu_range_notifier *mrn, const struct mmu_notifier_range *range)
 static bool mrn_seq_moved(struct mmu_notifier_subscriptions *subs,
 			  unsigned long seq)
 {
+	/* Pairs with smp_store_release() of the bump in mrn_end(). */
 	return smp_load_acquire(&subs->invalidate_seq) != seq;
 }
 

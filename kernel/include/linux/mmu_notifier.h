@@ -194,12 +194,12 @@ void __mmu_notifier_subscriptions_destroy(struct mm_struct *mm);
  * mm_has_notifiers - does anything listen to changes of @mm?
  * @mm: the mm.
  *
- * True once a notifier of either kind was registered on @mm; stays true
- * until the mm is freed.
+ * Return: true once a notifier of either kind was registered on @mm; it
+ * stays true until the mm is freed.
  */
 static inline bool mm_has_notifiers(struct mm_struct *mm)
 {
-	return unlikely(READ_ONCE(mm->notifier_subscriptions) != NULL);
+	return unlikely(READ_ONCE(mm->notifier_subscriptions));
 }
 
 /**
@@ -225,6 +225,9 @@ mmu_notifier_get(const struct mmu_notifier_ops *ops, struct mm_struct *mm)
 /**
  * mmu_notifier_range_blockable - may the callbacks for @range sleep?
  * @range: the range being invalidated.
+ *
+ * Return: true for mmu_notifier_invalidate_range_start(), false for
+ * mmu_notifier_invalidate_range_start_nonblock().
  */
 static inline bool
 mmu_notifier_range_blockable(const struct mmu_notifier_range *range)
@@ -446,8 +449,8 @@ static inline void mmu_notifier_subscriptions_destroy(struct mm_struct *mm)
 	unsigned long __mn_addr = (__addr);				\
 	int __mn_young = __prim(__mn_vma, __mn_addr, __entry);		\
 									\
-	__mn_young | __sec(__mn_vma->vm_mm, __mn_addr,			\
-			   __mn_addr + (__span));			\
+	__mn_young | (__sec)(__mn_vma->vm_mm, __mn_addr,		\
+			     __mn_addr + (__span));			\
 })
 
 #define ptep_clear_flush_young_notify(vma, addr, ptep)			\
@@ -474,17 +477,24 @@ struct mmu_notifier_range {
 	unsigned long start, end;
 };
 
-static inline void __mmu_notifier_range_bounds(struct mmu_notifier_range *range,
-					       unsigned long start, unsigned long end)
+static inline void mmu_notifier_range_init(struct mmu_notifier_range *range,
+					   enum mmu_notifier_event event,
+					   unsigned int flags,
+					   struct mm_struct *mm,
+					   unsigned long start, unsigned long end)
 {
 	*range = (struct mmu_notifier_range) { .start = start, .end = end };
 }
 
-#define mmu_notifier_range_init(range, event, flags, mm, start, end)	\
-	__mmu_notifier_range_bounds(range, start, end)
-#define mmu_notifier_range_init_owner(range, event, flags, mm, start,	\
-				      end, owner)			\
-	__mmu_notifier_range_bounds(range, start, end)
+static inline void
+mmu_notifier_range_init_owner(struct mmu_notifier_range *range,
+			      enum mmu_notifier_event event,
+			      unsigned int flags, struct mm_struct *mm,
+			      unsigned long start, unsigned long end,
+			      void *owner)
+{
+	mmu_notifier_range_init(range, event, flags, mm, start, end);
+}
 
 static inline bool
 mmu_notifier_range_blockable(const struct mmu_notifier_range *range)

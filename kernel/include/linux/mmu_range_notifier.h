@@ -99,6 +99,7 @@ unsigned long mmu_range_read_begin(struct mmu_range_notifier *mrn);
 static inline void mmu_range_set_seq(struct mmu_range_notifier *mrn,
 				     unsigned long cur_seq)
 {
+	/* Pairs with smp_load_acquire() in mmu_range_read_begin(). */
 	smp_store_release(&mrn->invalidate_seq, cur_seq);
 }
 

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Apply each deliberate bug of tests/mutations/ to a scratch copy of the
+# patched kernel tree, build UML, and run the KUnit cases the mutation names:
+# every one of them must fail. A mutation whose cases all pass means the suite
+# no longer catches that bug, and this script fails.
+#
+# usage: scripts/mutation-test.sh PATCHED_TREE
+# env:   BUILD_ROOT (default: <project>/build), LOG_DIR (default: <project>/out/logs)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+tree=${1:?usage: $0 PATCHED_TREE}
+tree=$(cd "$tree" && pwd)
+build_root=${BUILD_ROOT:-$top/build}
+log_dir=${LOG_DIR:-$top/out/logs}
+scratch=$build_root/mutant-src
+objdir=$build_root/uml-mutant
+src_file=mm/mmu_notifier.c
+mkdir -p "$log_dir" "$build_root"
+
+export CCACHE_DIR=${CCACHE_DIR:-/var/cache/mmu-notifier-ccache}
+t0=$SECONDS
+say() { printf '[mutation %4ds] %s\n' $((SECONDS - t0)) "$*"; }
+
+# A scratch copy that shares every unchanged file with the patched tree.
+say "scratch copy of $tree"
+rm -rf "$scratch"
+cp -al "$tree" "$scratch"
+rm -f "$scratch/$src_file"
+cp "$tree/$src_file" "$scratch/$src_file"
+
+kunitconfigs=(--kunitconfig="$scratch/lib/test_mmu_notifier.kunitconfig"
+	      --kunitconfig="$top/configs/uml-mutant.kunitconfig")
+
+caught=0
+missed=0
+for m in "$top"/tests/mutations/*; do
+	name=$(basename "$m")
+	[ "$name" = README ] && continue
+	expr=$(sed -n 's/^sed: //p' "$m")
+	cases=$(sed -n 's/^expect: //p' "$m")
+	if [ -z "$expr" ] || [ -z "$cases" ]; then
+		echo "mutation $name: needs one 'sed:' and one 'expect:' line" >&2
+		exit 2
+	fi
+
+	rm -f "$scratch/$src_file"
+	sed "$expr" "$tree/$src_file" > "$scratch/$src_file"
+	changed=$(diff "$tree/$src_file" "$scratch/$src_file" | grep -c '^<' || true)
+	if [ "$changed" != 1 ]; then
+		echo "mutation $name: changes $changed lines of $src_file, not 1;" \
+		     "update tests/mutations/$name to the current source" >&2
+		exit 2
+	fi
+
+	log=$log_dir/mutation-$name.log
+	say "$name: building UML ($log)"
+	if ! (cd "$scratch" && ./tools/testing/kunit/kunit.py build \
+		--build_dir="$objdir" "${kunitconfigs[@]}" --jobs "$(nproc)" \
+		--make_options CC="ccache gcc") > "$log" 2>&1; then
+		echo "mutation $name: the mutant does not build; see $log" >&2
+		exit 2
+	fi
+
+	failed=()
+	passed=()
+	for c in $cases; do
+		out=$log_dir/mutation-$name-$c.log
+		(cd "$scratch" && ./tools/testing/kunit/kunit.py exec \
+			--build_dir="$objdir" --timeout=120 --raw_output=all \
+			"mmu_notifier.$c") > "$out" 2>&1 || true
+		if grep -qE "^ *ok [0-9]+ $c\$" "$out"; then
+			passed+=("$c")
+		elif grep -qE "^ *not ok [0-9]+ $c( |\$)" "$out"; then
+			failed+=("$c")
+		else
+			# No result line at all: a crash or a hang, which also counts
+			# as caught, but say so.
+			failed+=("$c(no result)")
+		fi
+	done
+	if [ ${#passed[@]} -eq 0 ]; then
+		say "$name: caught by ${failed[*]}"
+		caught=$((caught + 1))
+	else
+		say "$name: MISSED, passing with the bug: ${passed[*]}"
+		missed=$((missed + 1))
+	fi
+done
+
+rm -rf "$scratch"
+say "mutations: $caught caught, $missed missed"
+echo "$caught passed, $missed failed"
+[ "$missed" -eq 0 ]
