@@ -4,23 +4,17 @@
 # every one of them must fail. A mutation whose cases all pass means the suite
 # no longer catches that bug, and this script fails.
 #
-# usage: scripts/mutation-test.sh PATCHED_TREE
-# env:   BUILD_ROOT (default: <project>/build), LOG_DIR (default: <project>/out/logs)
+# usage: scripts/mutation-test.sh [PATCHED_TREE]  (default: the tree make built)
 set -euo pipefail
+TAG=mutation
+. "$(dirname "$0")/lib.sh"
 
-top=$(cd "$(dirname "$0")/.." && pwd)
-tree=${1:?usage: $0 PATCHED_TREE}
+tree=${1:-$(base_tree)}
 tree=$(cd "$tree" && pwd)
-build_root=${BUILD_ROOT:-$top/build}
-log_dir=${LOG_DIR:-$top/out/logs}
-scratch=$build_root/mutant-src
-objdir=$build_root/uml-mutant
+log_dir=$LOG_DIR
+scratch=$BUILD_ROOT/mutant-src
+objdir=$BUILD_ROOT/kunit-mutant
 src_file=mm/mmu_notifier.c
-mkdir -p "$log_dir" "$build_root"
-
-export CCACHE_DIR=${CCACHE_DIR:-/var/cache/mmu-notifier-ccache}
-t0=$SECONDS
-say() { printf '[mutation %4ds] %s\n' $((SECONDS - t0)) "$*"; }
 
 # A scratch copy that shares every unchanged file with the patched tree.
 say "scratch copy of $tree"
@@ -55,9 +49,9 @@ for m in "$top"/tests/mutations/*; do
 
 	log=$log_dir/mutation-$name.log
 	say "$name: building UML ($log)"
-	if ! (cd "$scratch" && ./tools/testing/kunit/kunit.py build \
-		--build_dir="$objdir" "${kunitconfigs[@]}" --jobs "$(nproc)" \
-		--make_options CC="ccache gcc") > "$log" 2>&1; then
+	if ! logged "$log" "$scratch/tools/testing/kunit/kunit.py" build \
+		--build_dir="$objdir" "${kunitconfigs[@]}" --jobs "$JOBS" \
+		--make_options CC="ccache gcc"; then
 		echo "mutation $name: the mutant does not build; see $log" >&2
 		exit 2
 	fi

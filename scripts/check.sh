@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# make check: run every check of the project, each to its end even when an
+# earlier one failed, then print one table and the summed last line
+# "N passed, N failed[, N skipped]". Exits non-zero if anything failed.
+#
+# Each step is a script whose last output line is "N passed, N failed".
+# usage: scripts/check.sh [STEP...]   (default: all; names as in the table)
+set -uo pipefail
+TAG=check
+. "$(dirname "$0")/lib.sh"
+
+steps=(
+	"uml-debug|scripts/kunit.sh uml-debug"
+	"qemu-lockdep|scripts/kunit.sh qemu-lockdep --arch=x86_64 --qemu_args=-smp 2"
+	"qemu-kcsan|scripts/kunit.sh qemu-kcsan --arch=x86_64 --qemu_args=-smp 2"
+	"mutations|scripts/mutation-test.sh"
+	"model|scripts/model-check.sh"
+	"series-am|scripts/check-series-am.sh"
+)
+
+want=" $* "
+tp=0 tf=0 ts=0
+table=()
+for s in "${steps[@]}"; do
+	name=${s%%|*}
+	cmd=${s#*|}
+	[ $# -gt 0 ] && [[ $want != *" $name "* ]] && continue
+	log=$LOG_DIR/check-$name.log
+	say "=== $name: $cmd"
+	t=$SECONDS
+	# Word splitting of $cmd is wanted, except for the QEMU arguments.
+	if [[ $cmd == *--qemu_args=* ]]; then
+		read -r -a argv <<<"${cmd%% --qemu_args=*}"
+		argv+=("--qemu_args=${cmd#* --qemu_args=}")
+	else
+		read -r -a argv <<<"$cmd"
+	fi
+	(cd "$top" && _T0=$_t0 "${argv[@]}") 2>&1 | tee "$log"
+	last=$(tail -n 1 "$log")
+	p=$(sed -n 's/^\([0-9]*\) passed.*/\1/p' <<<"$last")
+	f=$(sed -n 's/.* \([0-9]*\) failed.*/\1/p' <<<"$last")
+	sk=$(sed -n 's/.* \([0-9]*\) skipped.*/\1/p' <<<"$last")
+	if [ -z "$p" ] || [ -z "$f" ]; then
+		# The step stopped before its summary: count it as one failure.
+		p=0 f=1
+		last="stopped early (see $log)"
+	fi
+	sk=${sk:-0}
+	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + sk))
+	table+=("$(printf '%-14s %-40s %5ds' "$name" "$last" $((SECONDS - t)))")
+done
+
+echo
+echo "check summary (logs in $LOG_DIR):"
+printf '  %s\n' "${table[@]}"
+line="$tp passed, $tf failed"
+[ "$ts" -gt 0 ] && line="$line, $ts skipped"
+echo "$line"
+[ "$tf" -eq 0 ]

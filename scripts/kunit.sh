@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Build and run our KUnit suite in one configuration, scan the kernel log,
+# and record the result for the summary of make check.
+#
+# usage: scripts/kunit.sh CONFIG [kunit.py options...]
+#   CONFIG names configs/CONFIG.kunitconfig, added to the suite's own
+#   lib/test_mmu_notifier.kunitconfig; the build tree is build/kunit-CONFIG.
+#   Extra options go to kunit.py build and exec (e.g. --arch=x86_64).
+# env: KUNIT_TIMEOUT (seconds, default 900), KUNIT_FILTER (a kunit.py
+#   filter_glob, default: the whole suite), BUILD_ONLY=1 (build, do not run)
+# Prints "N passed, N failed[, N skipped]" last; exits non-zero on any
+# failed case or log finding.
+set -euo pipefail
+cfg=${1:?usage: $0 CONFIG [kunit.py options...]}
+shift
+TAG=$cfg
+. "$(dirname "$0")/lib.sh"
+
+[ -f "$top/configs/$cfg.kunitconfig" ] || die "no configs/$cfg.kunitconfig"
+tree=$(base_tree)
+objdir=$BUILD_ROOT/kunit-$cfg
+blog=$LOG_DIR/$cfg-build.log
+rlog=$LOG_DIR/$cfg.log
+klog=$LOG_DIR/$cfg-kernel.log
+
+kunit=("$tree/tools/testing/kunit/kunit.py")
+common=(--build_dir="$objdir" "$@")
+arch=$(printf '%s\n' "$@" | sed -n 's/^--arch=//p')
+
+say "building $(basename "$tree") ${arch:-um} kernel in $objdir (log: $blog)"
+logged "$blog" "${kunit[@]}" build "${common[@]}" \
+	--kunitconfig="$tree/lib/test_mmu_notifier.kunitconfig" \
+	--kunitconfig="$top/configs/$cfg.kunitconfig" \
+	--jobs "$JOBS" --make_options CC="ccache gcc" ||
+	die "build failed; see $blog"
+if [ "${BUILD_ONLY:-}" = 1 ]; then
+	say "built $objdir/linux"
+	exit 0
+fi
+
+say "running the suite (log: $rlog, kernel log: $klog)"
+rc=0
+logged "$rlog" "${kunit[@]}" exec "${common[@]}" \
+	--timeout "${KUNIT_TIMEOUT:-900}" ${KUNIT_FILTER:+"$KUNIT_FILTER"} ||
+	rc=$?
+cp "$objdir/test.log" "$klog" 2>/dev/null || : > "$klog"
+
+summary=$(grep -o 'Testing complete\. Ran [0-9]* tests:.*' "$rlog" | tail -n 1 |
+	sed 's/\x1b\[[0-9;]*m//g' || true)
+count() { sed -n "s/.*[ ,]$1: \\([0-9]*\\).*/\\1/p" <<<"$summary"; }
+passed=$(count passed)
+failed=$(($(count failed) + $(count crashed) + $(count errors) + 0))
+skipped=$(count skipped)
+passed=${passed:-0}
+skipped=${skipped:-0}
+if [ -z "$summary" ]; then
+	say "kunit.py printed no summary (exit $rc): the kernel crashed or hung"
+	tail -n 20 "$klog" | sed 's/^/  | /'
+	failed=$((failed + 1))
+elif [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+	failed=1
+fi
+grep -E '^\[[0-9:]+\] +(\[FAILED\]|\[CRASHED\])' "$rlog" | sed 's/^/  /' || true
+
+say "scanning the kernel log"
+scan=$LOG_DIR/$cfg-scan.log
+if "$top/scripts/scan-log.py" "$klog" > "$scan"; then
+	findings=0
+else
+	findings=$(sed -n 's/^log scan: \([0-9]*\) findings.*/\1/p' "$scan")
+	sed 's/^/  /' "$scan"
+fi
+say "$(tail -n 1 "$scan")"
+
+failed=$((failed + findings))
+line="$passed passed, $failed failed"
+[ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
+echo "$line"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

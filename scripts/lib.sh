@@ -1,0 +1,77 @@
+# shellcheck shell=bash
+# Common settings and helpers for the project's scripts; sourced, not run.
+#
+# Every path the scripts share is set here once: where the base tarball is,
+# where build trees and logs go, where ccache keeps its cache (outside the
+# checkout, so a fresh clone starts warm on the same machine).
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_ROOT=${BUILD_ROOT:-$top/build}
+OUT=${OUT:-$top/out}
+LOG_DIR=${LOG_DIR:-$OUT/logs}
+BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
+BASE_SERIES=6.12
+JOBS=${JOBS:-$(nproc)}
+
+# ccache lives outside the checkout; root and users each get their own.
+if [ -z "${CCACHE_DIR:-}" ]; then
+	if [ "$(id -u)" = 0 ]; then
+		CCACHE_DIR=/var/cache/mmu-notifier-ccache
+	else
+		CCACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/mmu-notifier-ccache
+	fi
+fi
+export CCACHE_DIR
+# Build-dir paths differ between trees of the same source; let ccache hit.
+export CCACHE_BASEDIR=$BUILD_ROOT
+export CCACHE_NOHASHDIR=true
+export CCACHE_SLOPPINESS=time_macros,include_file_mtime,include_file_ctime
+
+mkdir -p "$LOG_DIR"
+
+_t0=${_T0:-$SECONDS}
+_tag=${TAG:-$(basename "$0" .sh)}
+
+# say MESSAGE: one progress line with the elapsed time of this script.
+say() {
+	printf '[%s %4ds] %s\n' "$_tag" $((SECONDS - _t0)) "$*"
+}
+
+# die MESSAGE: say what went wrong and stop.
+die() {
+	printf '%s: error: %s\n' "$_tag" "$*" >&2
+	exit 1
+}
+
+# logged LOG CMD...: run CMD with all its output in LOG; while it runs,
+# print a heartbeat every 30 seconds with the log's last line. On failure,
+# show the last 25 lines and where the full log is.
+logged() {
+	local log=$1 pid rc=0 n=0
+	shift
+	mkdir -p "$(dirname "$log")"
+	"$@" >"$log" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		n=$((n + 1))
+		if [ $((n % 30)) -eq 0 ]; then
+			say "  ... $((n / 60))m$((n % 60))s: $(tail -n 1 "$log" | cut -c1-90)"
+		fi
+	done
+	wait "$pid" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		printf '%s: command failed (exit %d): %s\n' "$_tag" "$rc" "$*" >&2
+		tail -n 25 "$log" | sed 's/^/  | /' >&2
+		printf '%s: full log: %s\n' "$_tag" "$log" >&2
+	fi
+	return "$rc"
+}
+
+# base_tree: the patched tree's path, from the version make recorded.
+base_tree() {
+	local ver
+	ver=$(cat "$BUILD_ROOT/current-version" 2>/dev/null) ||
+		die "no kernel tree yet: run 'make' first"
+	echo "$BUILD_ROOT/src-$ver"
+}

@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Model-check the range notifier's sequence protocol with spin: every
+# property of tests/model/mmu_range.pml must verify (0 errors, full search),
+# and every mutation of tests/model/mutations/ must be caught by each
+# property its "expect:" line names, for the right reason (assertion,
+# invalid end state or acceptance cycle). Logs and trails go to OUTDIR.
+# A mutation file holds "# why" comment lines, "expect: PROP..." and
+# "sed: EXPR", an expression that must change exactly one model line.
+#
+# usage: scripts/model-check.sh [OUTDIR]   (default: <project>/out/model)
+# env:   MODEL_DEPTH (pan -m, default 10000)
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+outdir=${1:-$top/out/model}
+model=$top/tests/model/mmu_range.pml
+mutdir=$top/tests/model/mutations
+depth=${MODEL_DEPTH:-10000}
+
+if ! command -v spin >/dev/null 2>&1; then
+	echo "model-check: spin not found: install Debian package spin" >&2
+	exit 2
+fi
+if ! command -v gcc >/dev/null 2>&1; then
+	echo "model-check: gcc not found: install Debian package gcc" >&2
+	exit 2
+fi
+
+mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
+work=$outdir/work
+rm -rf "$work"
+mkdir -p "$work"
+
+t0=$SECONDS
+say() { printf '[model %ds] %s\n' $((SECONDS - t0)) "$*"; }
+
+# Each property of the model and how pan checks it:
+#   assert    compiled in with -DCHECK_<name>; safety search, pan -E
+#   endstate  no checks compiled in; safety search for invalid end states
+#   ltl       the model's "ltl <name>" block; acceptance cycles, weak fairness
+declare -A kind=(
+	[mirror_fresh]=assert
+	[no_deadlock]=endstate
+	[progress]=ltl
+	[deferred_applied]=assert
+	[remove_safe]=assert
+	[tree_frozen]=assert
+)
+order=(mirror_fresh no_deadlock progress deferred_applied remove_safe tree_frozen)
+declare -A reason=(
+	[assert]='assertion violated'
+	[endstate]='invalid end state'
+	[ltl]='acceptance cycle'
+)
+
+# check PML PROP DIR: run spin + gcc + pan; sets errors, states, trans,
+# first_error and search_ok. Output goes to DIR/pan.log.
+check() {
+	local pml=$1 prop=$2 dir=$3
+	local k=${kind[$prop]}
+	local defs=() cflags=(-O2 -w) pflags=("-m$depth" -c1)
+
+	case $k in
+	assert)   defs=("-DCHECK_$prop"); cflags+=(-DSAFETY); pflags+=(-E) ;;
+	endstate) cflags+=(-DSAFETY) ;;
+	ltl)      defs=("-DCHECK_$prop"); pflags+=(-a -f) ;;
+	esac
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp "$pml" "$dir/model.pml"
+	echo "${defs[*]}" > "$dir/defs"
+	(
+		cd "$dir"
+		spin "${defs[@]}" -a model.pml > spin.log 2>&1 &&
+			gcc "${cflags[@]}" -o pan pan.c > gcc.log 2>&1
+	) || { echo "spin or gcc failed in $dir" >&2; cat "$dir"/spin.log "$dir"/gcc.log >&2 || true; exit 1; }
+	(cd "$dir" && ./pan "${pflags[@]}" > pan.log 2>&1) || true
+
+	errors=$(sed -n 's/.*errors: \([0-9][0-9]*\).*/\1/p' "$dir/pan.log" | tail -1)
+	states=$(awk '/states, stored/ { print $1; exit }' "$dir/pan.log")
+	trans=$(awk '/transitions \(= / { print $1; exit }' "$dir/pan.log")
+	first_error=$(grep -m1 '^pan:1: ' "$dir/pan.log" || true)
+	search_ok=1
+	if [ -z "$errors" ] || [ -z "$states" ] ||
+	   grep -q 'max search depth too small' "$dir/pan.log"; then
+		search_ok=0
+	fi
+	: "${errors:=?}" "${states:=0}" "${trans:=0}"
+}
+
+# trail DIR LOG: replay the counterexample with spin -t into LOG; prints the
+# number of steps in the trail.
+trail() {
+	local dir=$1 log=$2
+	local defs
+	read -r -a defs < "$dir/defs" || true
+	(cd "$dir" && spin ${defs[@]+"${defs[@]}"} -t -p -g -l model.pml) > "$log" 2>&1 || true
+	grep -vc '^-' "$dir/model.pml.trail" 2>/dev/null || echo 0
+}
+
+passed=0
+failed=0
+verified=0
+total_states=0
+total_trans=0
+
+say "spin $(spin -V | sed -n 's/^Spin Version \([^ ]*\).*/\1/p'), model $model, pan -m$depth"
+for prop in "${order[@]}"; do
+	t1=$SECONDS
+	check "$model" "$prop" "$work/good-$prop"
+	cp "$work/good-$prop/pan.log" "$outdir/good-$prop.log"
+	total_states=$((total_states + states))
+	total_trans=$((total_trans + trans))
+	if [ "$search_ok" = 1 ] && [ "$errors" = 0 ]; then
+		say "ok   $prop (${kind[$prop]}): 0 errors, $states states, $trans transitions, $((SECONDS - t1))s"
+		passed=$((passed + 1))
+		verified=$((verified + 1))
+	else
+		steps=$(trail "$work/good-$prop" "$outdir/good-$prop.trail.log")
+		say "FAIL $prop (${kind[$prop]}): errors $errors: ${first_error:-incomplete search}; $steps-step trail in $outdir/good-$prop.trail.log"
+		failed=$((failed + 1))
+	fi
+done
+
+caught=0
+nmut=0
+for m in "$mutdir"/*; do
+	name=$(basename "$m")
+	[ "$name" = README ] && continue
+	nmut=$((nmut + 1))
+	expr=$(sed -n 's/^sed: //p' "$m")
+	expect=$(sed -n 's/^expect: //p' "$m")
+	if [ -z "$expr" ] || [ -z "$expect" ] ||
+	   [ "$(grep -c '^sed: ' "$m")" != 1 ] || [ "$(grep -c '^expect: ' "$m")" != 1 ]; then
+		say "FAIL mutation $name: needs exactly one 'sed:' and one 'expect:' line"
+		failed=$((failed + 1))
+		continue
+	fi
+	mutant=$work/$name.pml
+	if ! sed -e "$expr" "$model" > "$mutant"; then
+		say "FAIL mutation $name: sed expression does not apply"
+		failed=$((failed + 1))
+		continue
+	fi
+	removed=$(diff "$model" "$mutant" | grep -c '^<' || true)
+	added=$(diff "$model" "$mutant" | grep -c '^>' || true)
+	if [ "$removed" != 1 ] || [ "$added" != 1 ]; then
+		say "FAIL mutation $name: changes $removed line(s), not exactly one; does it still fit the model?"
+		failed=$((failed + 1))
+		continue
+	fi
+	{
+		echo "mutation $name"
+		diff "$model" "$mutant" || true
+	} > "$outdir/mut-$name.log"
+
+	ok=1
+	for prop in $expect; do
+		if [ -z "${kind[$prop]+x}" ]; then
+			say "FAIL mutation $name: unknown property $prop"
+			ok=0
+			continue
+		fi
+		t1=$SECONDS
+		check "$mutant" "$prop" "$work/mut-$name-$prop"
+		{
+			echo
+			echo "=== $prop (${kind[$prop]})"
+			cat "$work/mut-$name-$prop/pan.log"
+		} >> "$outdir/mut-$name.log"
+		want=${reason[${kind[$prop]}]}
+		if [ "$errors" != "?" ] && [ "$errors" -gt 0 ] && [[ "$first_error" == *"$want"* ]]; then
+			tlog=$outdir/mut-$name-$prop.trail.log
+			steps=$(trail "$work/mut-$name-$prop" "$tlog")
+			say "caught $name by $prop: ${first_error#pan:1: }; $steps-step trail, $((SECONDS - t1))s"
+			{
+				echo "--- counterexample ($steps steps, full replay in $tlog)"
+				grep '^ *[0-9][0-9]*:[[:space:]]*proc' "$tlog" | head -80 || true
+			} >> "$outdir/mut-$name.log"
+		else
+			say "MISSED $name by $prop: errors $errors, wanted '$want', got '${first_error:-nothing}'"
+			ok=0
+		fi
+	done
+	if [ "$ok" = 1 ]; then
+		caught=$((caught + 1))
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+done
+
+say "logs in $outdir"
+summary="model: $verified properties verified, $total_states states, $total_trans transitions; $caught mutations caught"
+[ "$caught" = "$nmut" ] || summary="$summary of $nmut"
+{
+	echo "$summary"
+	echo "$passed passed, $failed failed"
+} | tee "$outdir/summary.txt"
+[ "$failed" = 0 ]
