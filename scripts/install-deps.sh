@@ -16,6 +16,9 @@ pkgs=(
 	sparse coccinelle	# lint and the treewide conversion
 	busybox-static		# the guest's initramfs
 	spin			# the protocol model
+	clang lld llvm		# make lint: the clang build
+	python3-sphinx python3-sphinx-rtd-theme	# make lint: htmldocs
+	python3-ply python3-git	# make lint: checkpatch (spdxcheck.py)
 	"$@"
 )
 

@@ -4,7 +4,8 @@
 # titles compared upper-cased, byte by byte). The maintainer is whoever
 # runs the series: the M: line comes from git config user.name and
 # user.email. Run at the top of the kernel tree. Fails, changing nothing,
-# if the section exists already or no identity is configured.
+# if the section exists already or no identity is configured. The KUnit
+# and documentation patches add their files to the section.
 set -euo pipefail
 
 title='MMU NOTIFIER'
@@ -29,10 +30,8 @@ $title
 M:	$name <$email>
 L:	linux-mm@kvack.org
 S:	Maintained
-F:	Documentation/mm/mmu_notifier.rst
 F:	include/linux/mmu_notifier.h
 F:	include/linux/mmu_range_notifier.h
-F:	lib/test_mmu_notifier.c
 F:	mm/mmu_notifier.c
 SECTION
 )

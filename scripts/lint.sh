@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# make lint: the checks mm maintainers run before reading a series.
+#
+#   checkpatch   scripts/checkpatch.pl --strict on every patch in out/series/
+#                (messages listed in tests/checkpatch-allowed excepted)
+#   kernel-doc   scripts/kernel-doc -Wall -none on both headers and the core
+#   gcc-W1-C2    x86_64 build of our objects with W=1 and sparse (C=2)
+#   clang        the same objects built with LLVM=1 and W=1
+#   coccicheck   make coccicheck MODE=report over mm/ and lib/, our files
+#   htmldocs     make htmldocs SPHINXDIRS=mm, no warning from our files
+#
+# usage: scripts/lint.sh [STEP...]     (default: all)
+# Each step counts as one; the last line is "N passed, N failed".
+set -uo pipefail
+TAG=lint
+. "$(dirname "$0")/lib.sh"
+
+tree=$(base_tree)
+ours_c=(mm/mmu_notifier.c lib/test_mmu_notifier.c)
+ours_h=(include/linux/mmu_notifier.h include/linux/mmu_range_notifier.h)
+objs=(mm/mmu_notifier.o lib/test_mmu_notifier.o)
+# Lines of compiler, sparse or tool output that name one of our files.
+ours_re='(mmu_notifier\.[ch]|mmu_range_notifier\.h|test_mmu_notifier\.c)'
+
+# checkpatch's helpers (spdxcheck.py) need Debian's python3 modules.
+export PATH=/usr/bin:$PATH
+
+passed=0
+failed=0
+report() {	# report STEP OK|FAIL DETAIL
+	say "$1: $2${3:+ ($3)}"
+	if [ "$2" = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+}
+
+# checkpatch_file FILE: "TYPE: message" lines of checkpatch --strict -f.
+checkpatch_file() {
+	"$tree/scripts/checkpatch.pl" --strict --no-summary --terse -q -f "$1" \
+		2>/dev/null | sed -n 's/^[^:]*:[0-9]*: //p' | sort
+}
+
+# A patch made by a semantic patch (its folder holds a *.cocci) renames
+# identifiers in lines it did not write: checkpatch may report what those
+# lines already had. Such a message is kept, and listed, when the base
+# version of the file has at least as many of it as the patched one.
+step_checkpatch() {
+	local log=$LOG_DIR/lint-checkpatch.log p i=0 dirs f msgs bad=0
+	local kept=0 tmp
+	mapfile -t dirs < <(ls -d "$top"/series/[0-9][0-9]-*/)
+	tmp=$(mktemp -d)
+	: > "$log"
+	for p in "$OUT"/series/0*.patch; do
+		case $p in */0000-*) continue ;; esac
+		i=$((i + 1))
+		msgs=$("$tree/scripts/checkpatch.pl" --strict --no-summary \
+			--showfile --terse -q "$p" 2>&1 || true)
+		[ -n "$msgs" ] || continue
+		printf '%s:\n%s\n' "$(basename "$p")" "$msgs" >> "$log"
+		if ! ls "${dirs[i - 1]}"*.cocci >/dev/null 2>&1; then
+			printf '%s\n' "$msgs" | sed "s|^|  $(basename "$p"): |"
+			bad=1
+			continue
+		fi
+		# Generated patch: compare each file it has messages for with
+		# the same file in the base.
+		for f in $(printf '%s\n' "$msgs" | cut -d: -f1 | sort -u); do
+			mkdir -p "$tmp/a/$(dirname "$f")" "$tmp/b/$(dirname "$f")"
+			git -C "$tree" show "base:$f" > "$tmp/a/$f" 2>/dev/null || : > "$tmp/a/$f"
+			git -C "$tree" show "series~$(( ${#dirs[@]} - i )):$f" > "$tmp/b/$f"
+			new=$(comm -13 <(checkpatch_file "$tmp/a/$f") \
+				       <(checkpatch_file "$tmp/b/$f"))
+			if [ -n "$new" ]; then
+				printf '%s\n' "$new" | sed "s|^|  $(basename "$p"): $f: new: |"
+				bad=1
+			fi
+		done
+		kept=$((kept + $(printf '%s\n' "$msgs" | wc -l)))
+		printf '%s\n' "$msgs" | sed "s|^|  kept (the base line had it): |" >> "$log"
+	done
+	rm -rf "$tmp"
+	if [ "$bad" = 0 ]; then
+		report checkpatch ok "$i patches; $kept messages kept on renamed lines, listed in $log"
+	else
+		report checkpatch FAIL "see $log"
+	fi
+}
+
+step_kerneldoc() {
+	local log=$LOG_DIR/lint-kernel-doc.log
+	(cd "$tree" && scripts/kernel-doc -Wall -none "${ours_h[@]}" mm/mmu_notifier.c) \
+		> "$log" 2>&1
+	if [ -s "$log" ]; then
+		sed 's/^/  /' "$log" | head -n 40
+		report kernel-doc FAIL "see $log"
+	else
+		report kernel-doc ok "${#ours_h[@]} headers, mm/mmu_notifier.c"
+	fi
+}
+
+# objbuild NAME MAKEARGS...: configure build/lint-NAME (x86_64 defconfig and
+# configs/lint-x86_64.config), then rebuild our objects with MAKEARGS; the
+# output lines that name our files are the findings.
+objbuild() {
+	local name=$1 dir=$BUILD_ROOT/lint-$name log=$LOG_DIR/lint-$1.log o
+	shift
+	mkdir -p "$dir"
+	if [ ! -f "$dir/.config" ] || [ "$top/configs/lint-x86_64.config" -nt "$dir/.config" ]; then
+		logged "$log" make -C "$tree" O="$dir" ARCH=x86_64 "$@" defconfig &&
+		logged "$log" "$tree/scripts/kconfig/merge_config.sh" -m -O "$dir" \
+			"$dir/.config" "$top/configs/lint-x86_64.config" &&
+		logged "$log" make -C "$tree" O="$dir" ARCH=x86_64 "$@" olddefconfig ||
+			{ report "$name" FAIL "configure failed, see $log"; return; }
+		for o in CONFIG_MMU_NOTIFIER_KUNIT_TEST CONFIG_MMU_NOTIFIER; do
+			grep -q "^$o=y" "$dir/.config" ||
+				{ report "$name" FAIL "$o did not stick"; return; }
+		done
+	fi
+	rm -f "${objs[@]/#/$dir/}"
+	if ! logged "$log" make -C "$tree" O="$dir" ARCH=x86_64 -j"$JOBS" "$@" \
+		W=1 "${objs[@]}"; then
+		report "$name" FAIL "build failed, see $log"
+		return
+	fi
+	local left
+	left=$(grep -E "$ours_re" "$log" | grep -E -i 'warning|error|note:' || true)
+	if [ -n "$left" ]; then
+		printf '%s\n' "$left" | sed 's/^/  /' | head -n 40
+		report "$name" FAIL "see $log"
+	else
+		report "$name" ok "${objs[*]}"
+	fi
+}
+
+step_gcc() { objbuild gcc-W1-C2 CC="ccache gcc" C=2; }
+step_clang() { objbuild clang LLVM=1 CC="ccache clang"; }
+
+step_coccicheck() {
+	local log=$LOG_DIR/lint-coccicheck.log dir=$BUILD_ROOT/lint-gcc-W1-C2 left
+	[ -f "$dir/.config" ] || step_gcc
+	: > "$log"
+	for m in mm lib; do
+		logged "$log.$m" make -C "$tree" O="$dir" MODE=report \
+			M="$m" J="$JOBS" coccicheck || true
+		cat "$log.$m" >> "$log"
+		rm -f "$log.$m"
+	done
+	left=$(grep -E "^[^ ]*$ours_re:[0-9]+" "$log" || true)
+	if [ -n "$left" ]; then
+		printf '%s\n' "$left" | sed 's/^/  /' | head -n 40
+		report coccicheck FAIL "see $log"
+	else
+		report coccicheck ok "$(grep -c '^Processing' "$log" || echo 0) semantic patches"
+	fi
+}
+
+step_htmldocs() {
+	if "$top/scripts/docs-build.sh" "$tree" "$BUILD_ROOT/docs" \
+		> "$LOG_DIR/lint-htmldocs.log" 2>&1; then
+		report htmldocs ok "$(tail -n 1 "$LOG_DIR/lint-htmldocs.log")"
+	else
+		sed 's/^/  /' "$LOG_DIR/lint-htmldocs.log" | tail -n 20
+		report htmldocs FAIL "see $LOG_DIR/lint-htmldocs.log"
+	fi
+}
+
+all=(checkpatch kerneldoc gcc clang coccicheck htmldocs)
+for s in "${@:-${all[@]}}"; do
+	say "=== $s"
+	"step_$s"
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
