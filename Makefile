@@ -14,7 +14,7 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 .ONESHELL:
-.PHONY: all deps tree series export test check model mutations clean
+.PHONY: all deps tree series export test check lint model mutations clean
 
 all: series
 	@scripts/export-series.sh
@@ -51,3 +51,8 @@ mutations:
 
 clean:
 	rm -rf build out
+
+lint:
+	@scripts/apply-series.sh
+	scripts/export-series.sh
+	scripts/lint.sh

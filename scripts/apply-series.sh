@@ -105,7 +105,7 @@ for dir in "$top"/series/[0-9][0-9]-*/; do
 		[ ${#files[@]} -gt 0 ] || die "series/$name: no file names the identifiers in targets"
 		say "$name: spatch $(basename "$c") over ${#files[@]} files (log: $log)"
 		logged "$log" spatch --sp-file "$c" --in-place --no-includes \
-			--very-quiet "${files[@]}" ||
+			--very-quiet --jobs "$JOBS" "${files[@]}" ||
 			die "spatch failed in series/$name"
 	done
 

@@ -16,6 +16,7 @@ steps=(
 	"mutations|scripts/mutation-test.sh"
 	"model|scripts/model-check.sh"
 	"series-am|scripts/check-series-am.sh"
+	"lint|scripts/lint.sh"
 )
 
 want=" $* "

@@ -40,7 +40,7 @@ fi
 
 say "running the suite (log: $rlog, kernel log: $klog)"
 rc=0
-logged "$rlog" "${kunit[@]}" exec "${common[@]}" \
+LOGGED_TAIL=0 logged "$rlog" "${kunit[@]}" exec "${common[@]}" \
 	--timeout "${KUNIT_TIMEOUT:-900}" ${KUNIT_FILTER:+"$KUNIT_FILTER"} ||
 	rc=$?
 cp "$objdir/test.log" "$klog" 2>/dev/null || : > "$klog"
@@ -60,7 +60,10 @@ if [ -z "$summary" ]; then
 elif [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 	failed=1
 fi
-grep -E '^\[[0-9:]+\] +(\[FAILED\]|\[CRASHED\])' "$rlog" | sed 's/^/  /' || true
+# Each failed case with the assertion that failed it.
+awk '/(EXPECTATION|ASSERTION) FAILED at/ { show = 1 }
+	show { print "  " $0 }
+	/\[(FAILED|CRASHED)\]/ { if (!show) print "  " $0; show = 0 }' "$rlog"
 
 say "scanning the kernel log"
 scan=$LOG_DIR/$cfg-scan.log

@@ -45,7 +45,8 @@ die() {
 
 # logged LOG CMD...: run CMD with all its output in LOG; while it runs,
 # print a heartbeat every 30 seconds with the log's last line. On failure,
-# show the last 25 lines and where the full log is.
+# show the last 25 lines and where the full log is (unless LOGGED_TAIL=0:
+# the caller shows what matters itself).
 logged() {
 	local log=$1 pid rc=0 n=0
 	shift
@@ -60,7 +61,7 @@ logged() {
 		fi
 	done
 	wait "$pid" || rc=$?
-	if [ "$rc" -ne 0 ]; then
+	if [ "$rc" -ne 0 ] && [ "${LOGGED_TAIL:-1}" = 1 ]; then
 		printf '%s: command failed (exit %d): %s\n' "$_tag" "$rc" "$*" >&2
 		tail -n 25 "$log" | sed 's/^/  | /' >&2
 		printf '%s: full log: %s\n' "$_tag" "$log" >&2

@@ -100,7 +100,9 @@ step_kerneldoc() {
 # configs/lint-x86_64.config), then rebuild our objects with MAKEARGS; the
 # output lines that name our files are the findings.
 objbuild() {
-	local name=$1 dir=$BUILD_ROOT/lint-$name log=$LOG_DIR/lint-$1.log o
+	local name=$1 dir log o
+	dir=$BUILD_ROOT/lint-$name
+	log=$LOG_DIR/lint-$name.log
 	shift
 	mkdir -p "$dir"
 	if [ ! -f "$dir/.config" ] || [ "$top/configs/lint-x86_64.config" -nt "$dir/.config" ]; then
@@ -133,22 +135,28 @@ objbuild() {
 step_gcc() { objbuild gcc-W1-C2 CC="ccache gcc" C=2; }
 step_clang() { objbuild clang LLVM=1 CC="ccache clang"; }
 
+# coccicheck takes a directory (M=); give it one that holds only our files,
+# so that the tree's other findings and run time stay out.
 step_coccicheck() {
-	local log=$LOG_DIR/lint-coccicheck.log dir=$BUILD_ROOT/lint-gcc-W1-C2 left
+	local log=$LOG_DIR/lint-coccicheck.log dir=$BUILD_ROOT/lint-gcc-W1-C2
+	local m=$BUILD_ROOT/lint-cocci left f
 	[ -f "$dir/.config" ] || step_gcc
-	: > "$log"
-	for m in mm lib; do
-		logged "$log.$m" make -C "$tree" O="$dir" MODE=report \
-			M="$m" J="$JOBS" coccicheck || true
-		cat "$log.$m" >> "$log"
-		rm -f "$log.$m"
+	rm -rf "$m"
+	mkdir -p "$m"
+	for f in "${ours_c[@]}" "${ours_h[@]}"; do
+		cp "$tree/$f" "$m/"
 	done
-	left=$(grep -E "^[^ ]*$ours_re:[0-9]+" "$log" || true)
+	if ! logged "$log" make -C "$tree" O="$dir" MODE=report M="$m" \
+		J="$JOBS" coccicheck; then
+		report coccicheck FAIL "see $log"
+		return
+	fi
+	left=$(grep -E "^$m/" "$log" || true)
 	if [ -n "$left" ]; then
-		printf '%s\n' "$left" | sed 's/^/  /' | head -n 40
+		printf '%s\n' "$left" | sed "s|$m/||; s/^/  /" | head -n 40
 		report coccicheck FAIL "see $log"
 	else
-		report coccicheck ok "$(grep -c '^Processing' "$log" || echo 0) semantic patches"
+		report coccicheck ok "$(grep -c '^/usr/bin/spatch' "$log") semantic patches over ${#ours_c[@]} files and ${#ours_h[@]} headers"
 	fi
 }
 
