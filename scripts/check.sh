@@ -13,6 +13,7 @@ steps=(
 	"uml-debug|scripts/kunit.sh uml-debug"
 	"qemu-lockdep|scripts/kunit.sh qemu-lockdep --arch=x86_64 --qemu_args=-smp 2"
 	"qemu-kcsan|scripts/kunit.sh qemu-kcsan --arch=x86_64 --qemu_args=-smp 2"
+	"kcsan-soak|scripts/kcsan-soak.sh"
 	"mutations|scripts/mutation-test.sh"
 	"model|scripts/model-check.sh"
 	"series-am|scripts/check-series-am.sh"

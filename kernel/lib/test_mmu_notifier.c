@@ -16,7 +16,9 @@
 #include <linux/kthread.h>
 #include <linux/mman.h>
 #include <linux/mmu_range_notifier.h>
+#include <linux/moduleparam.h>
 #include <linux/prandom.h>
+#include <linux/random.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
 
@@ -1117,6 +1119,291 @@ static void conc_teardown_race(struct kunit *test)
 	mmdrop(mm);
 }
 
+/*
+ * Randomized model test: RT_THREADS kthreads, each owning RT_SUBS
+ * subscriptions, run a seeded random mix of inserts, removes, plain and
+ * nested invalidations and collision-retry reads on one mm. A model kept
+ * beside the API calls says what must have happened:
+ *  - a subscription in the tree before an invalidation started and not
+ *    being removed before it ended was called by it if it overlaps its
+ *    span; no subscription is called for a span it does not overlap;
+ *  - no callback runs for a subscription once its remove has returned;
+ *  - a read whose subscription was called after read_begin must retry.
+ * The seed is printed; test_mmu_notifier.rand_seed=N on the kernel command
+ * line (kunit.py --kernel_args) replays it.
+ */
+static ulong rand_seed;
+module_param(rand_seed, ulong, 0444);
+MODULE_PARM_DESC(rand_seed, "seed of conc_random_model (0: random)");
+
+#define RT_THREADS	3
+#define RT_SUBS		6
+#define RT_PAGES	48
+#define RT_STEPS	1500
+
+struct rt_sub {
+	struct trn t;
+	spinlock_t book;		/* guards the model fields below */
+	unsigned long lo, hi;		/* span of the current insertion */
+	long insert_t;			/* clock once inserted and in the tree */
+	long remove_t;			/* clock when remove began */
+	bool in;			/* owner's view: inserted */
+	bool removed;			/* remove returned, not re-inserted */
+	atomic_t seen[RT_THREADS];	/* callbacks run by each invalidator */
+};
+
+struct rt {
+	struct kunit *test;
+	struct mm_struct *mm;
+	u64 seed;
+	atomic_long_t clock;
+	atomic_t bad, ops, invals, reads, retries, inserts;
+	atomic_t active;		/* invalidations between start and end */
+	struct task_struct *task[RT_THREADS];
+	struct completion go, done[RT_THREADS];
+	struct rt_sub sub[RT_THREADS][RT_SUBS];
+};
+
+static struct rt *rt_cur;
+
+static int rt_who(struct rt *rt)
+{
+	int i;
+
+	for (i = 0; i < RT_THREADS; i++)
+		if (rt->task[i] == current)
+			return i;
+	return -1;
+}
+
+static void rt_bad(struct rt *rt, const char *what, int w, int k)
+{
+	if (atomic_inc_return(&rt->bad) <= 5)
+		pr_err("conc_random_model: seed %llu: %s (thread %d sub %d)\n",
+		       rt->seed, what, w, k);
+}
+
+static bool rt_invalidate(struct mmu_range_notifier *mrn,
+			  const struct mmu_notifier_range *range,
+			  unsigned long cur_seq)
+{
+	struct rt_sub *x = container_of(mrn, struct rt_sub, t.mrn);
+	struct rt *rt = rt_cur;
+	int who = rt_who(rt);
+
+	if (READ_ONCE(x->removed))
+		rt_bad(rt, "callback after remove returned", who, -1);
+	if (range->event != MMU_NOTIFY_RELEASE &&
+	    !(range->start < x->t.mrn.interval_tree.last + 1 &&
+	      x->t.mrn.interval_tree.start < range->end))
+		rt_bad(rt, "callback for a span it does not overlap", who, -1);
+	if (who >= 0)
+		atomic_inc(&x->seen[who]);
+	return trn_invalidate(mrn, range, cur_seq);
+}
+
+static const struct mmu_range_notifier_ops rt_ops = {
+	.invalidate = rt_invalidate,
+};
+
+static unsigned long rt_addr(unsigned long page)
+{
+	return T_BASE + page * PAGE_SIZE;
+}
+
+static void rt_insert(struct rt *rt, struct rnd_state *rnd, struct rt_sub *x)
+{
+	unsigned long lo = prandom_u32_state(rnd) % RT_PAGES;
+	unsigned long len = 1 + prandom_u32_state(rnd) % 4;
+	bool settled;
+
+	if (mmu_range_notifier_insert(&x->t.mrn, rt->mm, rt_addr(lo),
+				      len * PAGE_SIZE, &rt_ops)) {
+		rt_bad(rt, "insert failed", rt_who(rt), -1);
+		return;
+	}
+	/*
+	 * An insert that met a running invalidation is deferred: the
+	 * subscription reads as colliding, but is not in the tree until the
+	 * last invalidation ends, so no invalidation has to call it before.
+	 * Only when none ran after insert returned is it known to be in.
+	 */
+	settled = atomic_add_return(0, &rt->active) == 0;
+	spin_lock(&x->book);
+	x->lo = rt_addr(lo);
+	x->hi = rt_addr(lo + len);
+	x->insert_t = settled ? atomic_long_inc_return(&rt->clock) : 0;
+	x->in = true;
+	WRITE_ONCE(x->removed, false);
+	spin_unlock(&x->book);
+	atomic_inc(&rt->inserts);
+}
+
+static void rt_remove(struct rt *rt, struct rt_sub *x)
+{
+	spin_lock(&x->book);
+	x->remove_t = atomic_long_inc_return(&rt->clock);
+	spin_unlock(&x->book);
+	mmu_range_notifier_remove(&x->t.mrn);
+	spin_lock(&x->book);
+	x->in = false;
+	WRITE_ONCE(x->removed, true);
+	spin_unlock(&x->book);
+}
+
+/* One invalidation, or two nested ones, checked against the model. */
+static void rt_invalidations(struct rt *rt, struct rnd_state *rnd, int me)
+{
+	static int snap[RT_THREADS][RT_THREADS][RT_SUBS];
+	struct mmu_notifier_range r[2];
+	unsigned long s[2], e[2];
+	int n = prandom_u32_state(rnd) % 4 ? 1 : 2;
+	long t0, t1;
+	int i, w, k;
+
+	for (i = 0; i < n; i++) {
+		s[i] = prandom_u32_state(rnd) % RT_PAGES;
+		e[i] = s[i] + 1 + prandom_u32_state(rnd) % 8;
+		s[i] = rt_addr(s[i]);
+		e[i] = rt_addr(e[i]);
+	}
+	for (w = 0; w < RT_THREADS; w++)
+		for (k = 0; k < RT_SUBS; k++)
+			snap[me][w][k] = atomic_read(&rt->sub[w][k].seen[me]);
+	atomic_inc(&rt->active);
+	t0 = atomic_long_inc_return(&rt->clock);
+	for (i = 0; i < n; i++) {
+		t_start(rt->mm, &r[i], s[i], e[i]);
+		if (prandom_u32_state(rnd) % 4 == 0)
+			cond_resched();
+	}
+	for (i = n - 1; i >= 0; i--)
+		mmu_notifier_invalidate_range_end(&r[i]);
+	t1 = atomic_long_inc_return(&rt->clock);
+	atomic_dec(&rt->active);
+	atomic_add(n, &rt->invals);
+
+	for (w = 0; w < RT_THREADS; w++) {
+		for (k = 0; k < RT_SUBS; k++) {
+			struct rt_sub *x = &rt->sub[w][k];
+			int got = atomic_read(&x->seen[me]) - snap[me][w][k];
+			int want = 0;
+			bool stable;
+
+			spin_lock(&x->book);
+			stable = x->insert_t && x->insert_t < t0 &&
+				 (x->remove_t < x->insert_t || x->remove_t > t1);
+			for (i = 0; i < n; i++)
+				want += x->lo < e[i] && s[i] < x->hi;
+			spin_unlock(&x->book);
+			if (stable && got < want)
+				rt_bad(rt, "an overlapping invalidation missed it", w, k);
+		}
+	}
+}
+
+/* The collision-retry read side; a callback after read_begin => retry. */
+static void rt_read(struct rt *rt, struct rt_sub *x)
+{
+	unsigned long seq = mmu_range_read_begin(&x->t.mrn);
+	unsigned int c0, c1;
+	bool retry, hint;
+
+	spin_lock(&x->t.lock);
+	c0 = x->t.calls;
+	spin_unlock(&x->t.lock);
+	cond_resched();
+	spin_lock(&x->t.lock);
+	retry = mmu_range_read_retry(&x->t.mrn, seq);
+	c1 = x->t.calls;
+	spin_unlock(&x->t.lock);
+	hint = mmu_range_check_retry(&x->t.mrn, seq);
+	if (c1 != c0 && (!retry || !hint))
+		rt_bad(rt, "called after read_begin, but no retry", rt_who(rt), -1);
+	atomic_inc(&rt->reads);
+	if (retry)
+		atomic_inc(&rt->retries);
+}
+
+static int rt_thread(void *data)
+{
+	struct rt *rt = data;
+	int me = rt_who(rt), step;
+	struct rnd_state rnd;
+
+	wait_for_completion(&rt->go);
+	me = rt_who(rt);
+	prandom_seed_state(&rnd, rt->seed + me);
+	for (step = 0; step < RT_STEPS && !atomic_read(&rt->bad); step++) {
+		struct rt_sub *x = &rt->sub[me][prandom_u32_state(&rnd) % RT_SUBS];
+
+		switch (prandom_u32_state(&rnd) % 4) {
+		case 0:
+			if (!x->in)
+				rt_insert(rt, &rnd, x);
+			else
+				rt_remove(rt, x);
+			break;
+		case 1:
+		case 2:
+			rt_invalidations(rt, &rnd, me);
+			break;
+		case 3:
+			if (x->in)
+				rt_read(rt, x);
+			break;
+		}
+		atomic_inc(&rt->ops);
+		if (step % 16 == 0)
+			cond_resched();
+	}
+	for (step = 0; step < RT_SUBS; step++)
+		if (rt->sub[me][step].in)
+			rt_remove(rt, &rt->sub[me][step]);
+	complete(&rt->done[me]);
+	return 0;
+}
+
+static void conc_random_model(struct kunit *test)
+{
+	struct rt *rt = kunit_kzalloc(test, sizeof(*rt), GFP_KERNEL);
+	int w, k;
+
+	KUNIT_ASSERT_NOT_NULL(test, rt);
+	rt->test = test;
+	rt->mm = t_mm(test);
+	rt->seed = rand_seed ? rand_seed : get_random_u64();
+	kunit_info(test, "seed %llu (replay: test_mmu_notifier.rand_seed=%llu)\n",
+		   rt->seed, rt->seed);
+	init_completion(&rt->go);
+	for (w = 0; w < RT_THREADS; w++) {
+		for (k = 0; k < RT_SUBS; k++) {
+			spin_lock_init(&rt->sub[w][k].t.lock);
+			spin_lock_init(&rt->sub[w][k].book);
+		}
+		init_completion(&rt->done[w]);
+	}
+	rt_cur = rt;
+	for (w = 0; w < RT_THREADS; w++) {
+		rt->task[w] = kthread_run(rt_thread, rt, "mmu-notifier-rt%d", w);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(rt->task[w]));
+	}
+	complete_all(&rt->go);
+	for (w = 0; w < RT_THREADS; w++)
+		KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&rt->done[w],
+					msecs_to_jiffies(60 * 1000)));
+	kunit_info(test, "seed %llu: %d ops, %d invalidations, %d inserts, %d reads (%d retried)\n",
+		   rt->seed, atomic_read(&rt->ops), atomic_read(&rt->invals),
+		   atomic_read(&rt->inserts), atomic_read(&rt->reads),
+		   atomic_read(&rt->retries));
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&rt->bad), 0,
+			    "seed %llu: replay with test_mmu_notifier.rand_seed=%llu",
+			    rt->seed, rt->seed);
+	KUNIT_EXPECT_GT(test, atomic_read(&rt->invals), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&rt->reads), 0);
+	rt_cur = NULL;
+}
+
 /* ====================================================================== */
 /* Classic notifiers                                                       */
 /* ====================================================================== */
@@ -1457,6 +1744,7 @@ static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(pt_exit_release_first),
 	KUNIT_CASE(conc_collision_retry_mirror),
 	KUNIT_CASE(conc_teardown_race),
+	KUNIT_CASE(conc_random_model),
 	KUNIT_CASE(classic_register_invalidate_unregister),
 	KUNIT_CASE(classic_several_paired),
 	KUNIT_CASE(classic_nonblock_unwinds),

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# KCSAN soak: boot the KCSAN kernel of make check (build/kunit-qemu-kcsan,
+# QEMU x86_64 with two vCPUs) again and again, running only the concurrency
+# cases, for a bounded time. Every kernel log is scanned; any KCSAN report
+# (or other finding) fails the soak.
+#
+# usage: scripts/kcsan-soak.sh        (run after scripts/kunit.sh qemu-kcsan)
+# env:   SOAK_SECONDS (default 240): no new boot starts after that
+# Last line: "N passed, N failed", one per boot.
+set -euo pipefail
+TAG=kcsan-soak
+. "$(dirname "$0")/lib.sh"
+
+tree=$(base_tree)
+objdir=$BUILD_ROOT/kunit-qemu-kcsan
+[ -f "$objdir/.config" ] && grep -q '^CONFIG_KCSAN=y' "$objdir/.config" ||
+	die "no KCSAN kernel in $objdir: run scripts/kunit.sh qemu-kcsan --arch=x86_64 first"
+budget=${SOAK_SECONDS:-240}
+rm -f "$LOG_DIR"/kcsan-soak-*
+passed=0 failed=0 maps=0 invals=0 churn=0 boots=0
+start=$SECONDS
+while [ $((SECONDS - start)) -lt "$budget" ]; do
+	boots=$((boots + 1))
+	log=$LOG_DIR/kcsan-soak-$boots.log
+	klog=$LOG_DIR/kcsan-soak-$boots-kernel.log
+	rc=0
+	"$tree/tools/testing/kunit/kunit.py" exec --build_dir="$objdir" \
+		--arch=x86_64 --qemu_args='-smp 2' --timeout 600 \
+		'mmu_notifier.conc_*' > "$log" 2>&1 || rc=$?
+	cp "$objdir/test.log" "$klog"
+	if [ "$rc" -eq 0 ] && "$top/scripts/scan-log.py" "$klog" > "$klog.scan"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		sed 's/^/  /' "$klog.scan" 2>/dev/null | head -n 20
+		say "boot $boots failed (exit $rc); logs: $log, $klog"
+	fi
+	# Operations the mirror case ran in this boot.
+	read -r m i c < <(sed -n 's/.*conc_collision_retry_mirror: maps \([0-9]*\) retries [0-9]* invalidations \([0-9]*\) churn \([0-9]*\).*/\1 \2 \3/p' "$klog" | head -n 1; echo "0 0 0") || true
+	maps=$((maps + m)) invals=$((invals + i)) churn=$((churn + c))
+	say "boot $boots: $(grep -c '^ *ok ' "$klog" || true) ok lines; total so far: $maps mirror maps, $invals invalidations, $churn inserts/removes"
+done
+reports=$(cat "$LOG_DIR"/kcsan-soak-*-kernel.log | grep -c 'BUG: KCSAN' || true)
+say "soak: $boots boots in $((SECONDS - start))s, $maps mirror maps, $invals invalidations, $churn inserts/removes, $reports KCSAN reports"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
