@@ -31,9 +31,10 @@
 #        build VM aborts or hangs QEMU, so TCG it is; the whole run of 58
 #        tests takes seconds either way),
 #        JOBS, BUILD_ROOT, LOG_DIR (lib.sh)
-# trees: base = worktree build/base-pristine at tag `base` (made here if
-#        missing), series = the patched tree (branch series); objects in
-#        build/hmm-base, build/hmm-series.
+# trees: base = worktree build/base-pristine/src-<version> at tag `base`
+#        (made here if missing), objects in build/base-pristine/hmm;
+#        series = the patched tree (branch series), objects in
+#        build/hmm-series.
 # logs:  LOG_DIR/hmm-<tree>-build.log, hmm-<tree>-console.log (all boots of
 #        that tree), hmm-<tree>-<mode>.tap (the harness output),
 #        hmm-summary.txt (the table below).
@@ -77,10 +78,13 @@ kvm) cpu=host ;;
 esac
 
 # The pristine base: a detached worktree of the tree's tag `base`, shared
-# with scripts/compile-users.sh, never built in (O= only). Remade when its
-# content is not the tag's.
+# with scripts/compile-users.sh, never built in (O= only). It is
+# build/base-pristine/<name of the series tree>, with its O dirs beside it,
+# so base and series compile with the same relative paths and share ccache
+# entries. Remade when its content is not the tag's.
 base_worktree() {
-	local wt=$BUILD_ROOT/base-pristine want
+	local wt want
+	wt=$BUILD_ROOT/base-pristine/$(basename "$src")
 	want=$(git -C "$src" rev-parse 'base^{tree}')
 	if [ "$(git -C "$wt" rev-parse 'HEAD^{tree}' 2>/dev/null)" = "$want" ] &&
 		[ -z "$(git -C "$wt" status --porcelain 2>/dev/null)" ]; then
@@ -89,6 +93,7 @@ base_worktree() {
 	fi
 	say "making the base worktree $wt" >&2
 	rm -rf "$wt"
+	mkdir -p "$(dirname "$wt")"
 	git -C "$src" worktree prune
 	git -C "$src" worktree add --detach "$wt" base >/dev/null 2>&1 ||
 		die "git worktree add $wt base failed"
@@ -245,7 +250,10 @@ tests=()
 
 for t in "${trees[@]}"; do
 	tree=$(tree_dir "$t")
-	obj=$BUILD_ROOT/hmm-$t
+	case $t in
+	base) obj=$BUILD_ROOT/base-pristine/hmm ;;
+	series) obj=$BUILD_ROOT/hmm-series ;;
+	esac
 	blog=$LOG_DIR/hmm-$t-build.log
 	clog=$LOG_DIR/hmm-$t-console.log
 	say "$t: building the guest kernel and hmm-tests in $obj (log: $blog)"

@@ -28,11 +28,14 @@ while [ $((SECONDS - start)) -lt "$budget" ]; do
 		--arch=x86_64 --qemu_args='-smp 2' --timeout 600 \
 		'mmu_notifier.conc_*' > "$log" 2>&1 || rc=$?
 	cp "$objdir/test.log" "$klog"
-	if [ "$rc" -eq 0 ] && "$top/scripts/scan-log.py" "$klog" > "$klog.scan"; then
+	scan=0
+	"$top/scripts/scan-log.py" "$klog" > "$klog.scan" || scan=$?
+	if [ "$rc" -eq 0 ] && [ "$scan" -eq 0 ]; then
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1))
-		sed 's/^/  /' "$klog.scan" 2>/dev/null | head -n 20
+		grep -E '(EXPECTATION|ASSERTION) FAILED|\[FAILED\]' "$log" | sed 's/^/  /' || true
+		sed 's/^/  /' "$klog.scan" | head -n 20
 		say "boot $boots failed (exit $rc); logs: $log, $klog"
 	fi
 	# Operations the mirror case ran in this boot.

@@ -1,0 +1,304 @@
+#!/usr/bin/env bash
+# Compile every in-tree user of the MMU notifier API, with W=1, on the
+# pristine base and on the series, and compare the warnings object by object.
+#
+# Which objects: the .c files of each tree that
+#   - #include <linux/mmu_notifier.h> or <linux/mmu_range_notifier.h>, or
+#   - use the API by name: mmu_range_*, mmu_interval_*, mmu_notifier*, the
+#     *_notify() page-table helpers (a file that only mentions a name in a
+#     comment is in too; compiling it costs little),
+# over both trees (union), minus the code no x86_64 configuration can build
+# (the list `skip` below, each with its reason). Headers that include the
+# API headers (kvm_host.h, ib_verbs.h, asm/tlbflush.h ...) are not followed:
+# they reach most of the kernel, and each of them is compiled by the users
+# above anyway. A source maps to its object at the same path, except
+# virt/kvm/*.c, which x86 KVM builds as arch/x86/kvm/../../../virt/kvm/*.o
+# (virt/kvm/Makefile.kvm).
+#
+# Configuration: x86_64_defconfig + configs/users-x86_64.config; every
+# option of the fragment must take (on the base, options the base does not
+# define are let go: the series adds them). Each object must be one the
+# configuration builds: its directory's kbuild lists it in obj-y/obj-m (or
+# in a composite object that is), and every directory above it is descended
+# into. An object that is not (a user left out of the configuration) is a
+# failure naming it and the Makefile line that would build it: the done
+# criterion is that no user of the API is left out.
+#
+# Each object is built with `make O=... W=1 path/file.o` (all in one make,
+# -j$JOBS, output grouped per target); its warnings are kept per object in
+# the O dir, so a warm run, which recompiles nothing, still compares. A
+# warning is compared without line and column numbers and with tree paths
+# stripped; a warning the series has and the base has not, for the same
+# object, fails the object.
+#
+# usage: scripts/compile-users.sh [base|series|both]   (default both)
+# env:   JOBS, BUILD_ROOT, LOG_DIR (lib.sh)
+# trees: base = worktree build/base-pristine/src-<version> at tag `base`,
+#        objects in build/base-pristine/users; series = the patched tree,
+#        objects in build/users-series. (The base worktree and its O dirs
+#        sit side by side as the series tree and its O dirs do, so both
+#        compile with the same relative paths and share ccache entries.)
+# logs:  LOG_DIR/users-<tree>-build.log, users-warnings.txt (new warnings)
+# Last line "N passed, N failed": one per object; passed = in the
+# configuration, built on every tree asked for, no new W=1 warning.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+which=${1:-both}
+case $which in
+base) trees=(base) ;;
+series) trees=(series) ;;
+both) trees=(base series) ;;
+*) die "usage: $0 [base|series|both]" ;;
+esac
+frag=$top/configs/users-x86_64.config
+src=$(base_tree)
+[ -d "$src/.git" ] || die "$src is not a git tree: run 'make' first"
+
+# Users that x86_64 cannot build: "regex reason".
+skip=(
+	'^arch/(powerpc|riscv|s390|arm64|arm)/ another architecture'
+	'^drivers/iommu/arm/ ARM_SMMU_V3 depends on ARM64'
+	'^drivers/misc/ocxl/ OCXL depends on HOTPLUG_PCI_POWERNV (powerpc)'
+	'^tools/ user space (the KVM selftests), not kernel code'
+)
+api='#include <linux/(mmu_notifier|mmu_range_notifier)\.h>|\bmmu_(range|interval)_[a-z_]+|\bmmu_notifier[a-z_]*\b|\b(ptep|pmdp|pudp)_[a-z_]*_notify\b|\bset_pte_at_notify\b'
+
+# The base worktree: build/base-pristine/<name of the series tree>.
+base_worktree() {
+	local wt want
+	wt=$BUILD_ROOT/base-pristine/$(basename "$src")
+	want=$(git -C "$src" rev-parse 'base^{tree}')
+	if [ "$(git -C "$wt" rev-parse 'HEAD^{tree}' 2>/dev/null)" = "$want" ] &&
+		[ -z "$(git -C "$wt" status --porcelain 2>/dev/null)" ]; then
+		echo "$wt"
+		return
+	fi
+	say "making the base worktree $wt" >&2
+	rm -rf "$wt"
+	mkdir -p "$(dirname "$wt")"
+	git -C "$src" worktree prune
+	git -C "$src" worktree add --detach "$wt" base >/dev/null 2>&1 ||
+		die "git worktree add $wt base failed"
+	echo "$wt"
+}
+
+declare -A tree_of obj_of
+for t in "${trees[@]}"; do
+	case $t in
+	base)
+		tree_of[$t]=$(base_worktree)
+		obj_of[$t]=$BUILD_ROOT/base-pristine/users
+		;;
+	series)
+		tree_of[$t]=$src
+		obj_of[$t]=$BUILD_ROOT/users-series
+		;;
+	esac
+done
+
+# The users: sources of every tree asked for, then objects.
+sources() {
+	git -C "$1" grep -l -E "$api" HEAD -- '*.c' | sed 's/^HEAD://'
+}
+declare -A skipped
+objects=()
+while read -r f; do
+	for s in "${skip[@]}"; do
+		if [[ $f =~ ${s%% *} ]]; then
+			skipped[$f]=${s#* }
+			continue 2
+		fi
+	done
+	case $f in
+	virt/kvm/*) objects+=("arch/x86/kvm/../../../${f%.c}.o") ;;
+	*) objects+=("${f%.c}.o") ;;
+	esac
+done < <(for t in "${trees[@]}"; do sources "${tree_of[$t]}"; done | sort -u)
+say "${#objects[@]} objects use the API; ${#skipped[@]} sources left out:"
+for f in $(printf '%s\n' "${!skipped[@]}" | sort); do
+	say "  $f: ${skipped[$f]}"
+done
+
+# configure OBJ TREE TAG: defconfig + fragment, every option checked.
+configure() {
+	local obj=$1 tree=$2 t=$3 line opt want got bad=0
+	mkdir -p "$obj"
+	make -C "$tree" O="$obj" x86_64_defconfig || return 1
+	(cd "$tree" && scripts/kconfig/merge_config.sh -m -O "$obj" \
+		"$obj/.config" "$frag") || return 1
+	make -C "$tree" O="$obj" olddefconfig || return 1
+	while read -r line; do
+		case $line in
+		CONFIG_*=*) opt=${line%%=*} want=${line#*=} ;;
+		'# CONFIG_'*' is not set') opt=${line#\# } opt=${opt%% *} want=n ;;
+		*) continue ;;
+		esac
+		got=$(sed -n "s/^$opt=//p" "$obj/.config")
+		[ "${got:-n}" = "$want" ] && continue
+		if [ "$t" = base ] && ! git -C "$tree" grep -q -E \
+			"^\s*(menu)?config ${opt#CONFIG_}\$" HEAD -- '*Kconfig*'; then
+			echo "fragment option $opt: not defined on the base, let go"
+			continue
+		fi
+		echo "fragment option $opt=$want did not take (got ${got:-n})" >&2
+		bad=1
+	done <"$frag"
+	return $bad
+}
+
+# kbuild's own answer to "what does this directory build?": Makefile.build
+# of the directory, read with one more makefile that prints its lists.
+members_mk() {
+	cat <<'EOF'
+kbuild-members:
+	@echo 'obj: $(real-obj-y) $(lib-y) $(real-obj-m)'
+	@echo 'dir: $(subdir-ym)'
+EOF
+}
+declare -A dir_objs dir_subdirs
+members() {  # members T DIR: fill dir_objs[T:DIR], dir_subdirs[T:DIR]
+	local t=$1 d=$2 out
+	[ -n "${dir_objs[$t:$d]+x}" ] && return
+	out=$(make -s -C "${obj_of[$t]}" -f "${tree_of[$t]}/scripts/Makefile.build" \
+		-f "${obj_of[$t]}/.kbuild-members.mk" obj="$d" \
+		srctree="${tree_of[$t]}" objtree=. VPATH="${tree_of[$t]}" \
+		building_out_of_srctree=1 ARCH=x86 SRCARCH=x86 CC=gcc \
+		need-builtin=1 need-modorder=1 kbuild-members 2>/dev/null) || true
+	dir_objs[$t:$d]=" $(sed -n 's/^obj: //p' <<<"$out") "
+	dir_subdirs[$t:$d]=" $(sed -n 's/^dir: //p' <<<"$out") "
+}
+# in_config T OBJECT: 0 if the configuration of T builds OBJECT, else 1
+# with the reason in $why. (Not in a subshell: it fills the caches above.)
+in_config() {
+	local t=$1 o=$2 d up
+	d=$(dirname "$o")
+	case $o in arch/x86/kvm/../../../virt/kvm/*) d=arch/x86/kvm ;; esac
+	members "$t" "$d"
+	if [[ ${dir_objs[$t:$d]} != *" $o "* ]]; then
+		why="$d/Makefile does not build it: $(grep -n -w -m1 \
+			"$(basename "$o")" "${tree_of[$t]}/$d/Makefile" 2>/dev/null ||
+			echo 'no Makefile line names it')"
+		return 1
+	fi
+	while [[ $d == */* ]] && [ "$d" != arch/x86 ]; do
+		up=$(dirname "$d")
+		members "$t" "$up"
+		if [[ ${dir_subdirs[$t:$up]} != *" $d "* ]]; then
+			why="$up does not descend into $d: $(grep -n -w -m1 \
+				"$(basename "$d")/" "${tree_of[$t]}/$up/Makefile" \
+				2>/dev/null || echo 'no Makefile line names it')"
+			return 1
+		fi
+		d=$up
+	done
+}
+
+# normalize TREE: warnings of one object, comparable across trees.
+normalize() {
+	local tree=$1
+	grep -E 'warning:|error:' |
+		sed -E -e "s#$tree/##g" -e 's#(\.\./)+##g' \
+			-e 's#:[0-9]+:[0-9]+:#:#g' -e 's#:[0-9]+:#:#g' \
+			-e 's#\+0x[0-9a-f]+#+OFF#g' |
+		LC_ALL=C sort -u
+}
+
+declare -A built warns failed_build
+for t in "${trees[@]}"; do
+	tree=${tree_of[$t]}
+	obj=${obj_of[$t]}
+	blog=$LOG_DIR/users-$t-build.log
+	mkdir -p "$obj/.users-warnings"
+	members_mk >"$obj/.kbuild-members.mk"
+	say "$t: configuring and preparing $obj (log: $blog)"
+	{
+		logged "$blog.config" configure "$obj" "$tree" "$t" &&
+			logged "$blog.prepare" make -C "$tree" O="$obj" W=1 \
+				CC="ccache gcc" -j"$JOBS" modules_prepare
+	} || {
+		grep 'did not take' "$blog.config" | sed 's/^/  /' >&2 || true
+		die "$t: configuration failed; see $blog.config / $blog.prepare"
+	}
+	grep 'let go' "$blog.config" | sed "s/^/  $t: /" || true
+
+	todo=()
+	for o in "${objects[@]}"; do
+		s=${o#arch/x86/kvm/../../../}
+		[ -f "$tree/${s%.o}.c" ] || continue # source not in this tree
+		if ! in_config "$t" "$o"; then
+			say "$t: NOT IN CONFIG: $o ($why)"
+			continue
+		fi
+		todo+=("$o")
+		# no kept warnings: build it again to get them
+		[ -f "$obj/.users-warnings/$o.txt" ] || rm -f "$obj/$o"
+	done
+	say "$t: building ${#todo[@]} objects with W=1"
+	logged "$blog" make -C "$tree" O="$obj" W=1 CC="ccache gcc" \
+		-j"$JOBS" -k --output-sync=target "${todo[@]}" || true
+
+	# split the log: each "CC" line starts the output of that object
+	find "$obj/.users-warnings" -name '*.txt.new' -delete
+	awk -v dir="$obj/.users-warnings" '
+		/^  CC( \[M\])? +[^ ]+\.o$/ { cur = $NF
+			file = dir "/" cur ".txt.new"
+			system("mkdir -p \"$(dirname \"" file "\")\""); printf "" > file; next }
+		/^  [A-Z0-9_]+( \[M\])? / || /^make(\[[0-9]+\])?: / { cur = ""; next }
+		cur != "" { print >> file }
+	' "$blog"
+	for o in "${todo[@]}"; do
+		w=$obj/.users-warnings/$o.txt
+		[ -f "$w.new" ] && mv "$w.new" "$w"
+		if [ -f "$obj/$o" ] && [ -f "$w" ]; then
+			built[$t:$o]=1
+			warns[$t:$o]=$(normalize "$tree" <"$w")
+		else
+			failed_build[$t:$o]=1
+			rm -f "$w"
+			say "$t: $o did not build:"
+			grep -A3 -F "$o" "$blog" | grep -E 'error|Error' | head -n 5 |
+				sed 's/^/  | /' || true
+		fi
+	done
+done
+
+# One verdict per object.
+newlog=$LOG_DIR/users-warnings.txt
+: >"$newlog"
+passed=0 failed=0
+last=${trees[-1]}
+say "objects (per tree: ok / NOT IN CONFIG / BUILD FAILED / -, W=1 warnings):"
+for o in "${objects[@]}"; do
+	verdict=ok cols=""
+	for t in "${trees[@]}"; do
+		s=${o#arch/x86/kvm/../../../}
+		if [ ! -f "${tree_of[$t]}/${s%.o}.c" ]; then
+			cols="$cols $(printf '%-16s' "$t:-")"
+		elif [ -n "${built[$t:$o]:-}" ]; then
+			n=$(grep -c . <<<"${warns[$t:$o]}" || true)
+			cols="$cols $(printf '%-16s' "$t:ok,${n}w")"
+		elif [ -n "${failed_build[$t:$o]:-}" ]; then
+			cols="$cols $(printf '%-16s' "$t:BUILD-FAILED")"
+			verdict=FAIL
+		else
+			cols="$cols $(printf '%-16s' "$t:NOT-IN-CONFIG")"
+			verdict=FAIL
+		fi
+	done
+	if [ ${#trees[@]} -eq 2 ] && [ -n "${built[series:$o]:-}" ]; then
+		new=$(LC_ALL=C comm -13 <(printf '%s\n' "${warns[base:$o]:-}") \
+			<(printf '%s\n' "${warns[series:$o]}") | grep . || true)
+		if [ -n "$new" ]; then
+			verdict=FAIL
+			cols="$cols NEW WARNINGS: $(grep -c . <<<"$new")"
+			{ echo "== $o"; echo "$new"; } >>"$newlog"
+		fi
+	fi
+	printf '  %-4s %-60s%s\n' "$verdict" "$o" "$cols"
+	if [ $verdict = ok ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+done
+[ -s "$newlog" ] && { say "new W=1 warnings on the series ($newlog):"; sed 's/^/  /' "$newlog"; }
+say "${#objects[@]} objects: $passed ok, $failed failed (trees: ${trees[*]}; last built: $last)"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
