@@ -11,16 +11,19 @@
 # (the list `skip` below, each with its reason). Headers that include the
 # API headers (kvm_host.h, ib_verbs.h, asm/tlbflush.h ...) are not followed:
 # they reach most of the kernel, and each of them is compiled by the users
-# above anyway. A source maps to its object at the same path, except
-# virt/kvm/*.c, which x86 KVM builds as arch/x86/kvm/../../../virt/kvm/*.o
-# (virt/kvm/Makefile.kvm).
+# above anyway. A source maps to its object at the same path; kbuild may
+# name it from another directory (arch/x86/kvm builds virt/kvm/*.c as
+# ../../../virt/kvm/*.o, amdgpu builds ../amdkfd/*.o): the name kbuild uses
+# is looked up and built.
 #
 # Configuration: x86_64_defconfig + configs/users-x86_64.config; every
-# option of the fragment must take (on the base, options the base does not
-# define are let go: the series adds them). Each object must be one the
-# configuration builds: its directory's kbuild lists it in obj-y/obj-m (or
-# in a composite object that is), and every directory above it is descended
-# into. An object that is not (a user left out of the configuration) is a
+# option of the fragment must take (options the tree does not define at
+# all are let go with a note: the base lacks the series' KUnit option).
+# Each object must be one the configuration builds: the Makefile of its
+# directory, or of one above it, lists it in obj-y/obj-m (or in a composite
+# object that is), and every directory above is descended into (asked of
+# kbuild itself: scripts/Makefile.build of the directory, read with a
+# makefile that prints real-obj-y/m and subdir-ym). An object that is not (a user left out of the configuration) is a
 # failure naming it and the Makefile line that would build it: the done
 # criterion is that no user of the API is left out.
 #
@@ -32,13 +35,16 @@
 # object, fails the object.
 #
 # usage: scripts/compile-users.sh [base|series|both]   (default both)
-# env:   JOBS, BUILD_ROOT, LOG_DIR (lib.sh)
+# env:   USERS_SERIES_TREE, USERS_SERIES_OBJ: build "series" from another
+#        tree into another O dir (scripts/bisect-build.sh does, per commit);
+#        USERS_LOG_PREFIX (default users); JOBS, BUILD_ROOT, LOG_DIR (lib.sh)
 # trees: base = worktree build/base-pristine/src-<version> at tag `base`,
 #        objects in build/base-pristine/users; series = the patched tree,
 #        objects in build/users-series. (The base worktree and its O dirs
 #        sit side by side as the series tree and its O dirs do, so both
 #        compile with the same relative paths and share ccache entries.)
-# logs:  LOG_DIR/users-<tree>-build.log, users-warnings.txt (new warnings)
+# logs:  LOG_DIR/users-<tree>-build.log{,.config,.prepare},
+#        users-warnings.txt (the new warnings)
 # Last line "N passed, N failed": one per object; passed = in the
 # configuration, built on every tree asked for, no new W=1 warning.
 set -euo pipefail
@@ -91,8 +97,8 @@ for t in "${trees[@]}"; do
 		obj_of[$t]=$BUILD_ROOT/base-pristine/users
 		;;
 	series)
-		tree_of[$t]=$src
-		obj_of[$t]=$BUILD_ROOT/users-series
+		tree_of[$t]=${USERS_SERIES_TREE:-$src}
+		obj_of[$t]=${USERS_SERIES_OBJ:-$BUILD_ROOT/users-series}
 		;;
 	esac
 done
@@ -110,10 +116,7 @@ while read -r f; do
 			continue 2
 		fi
 	done
-	case $f in
-	virt/kvm/*) objects+=("arch/x86/kvm/../../../${f%.c}.o") ;;
-	*) objects+=("${f%.c}.o") ;;
-	esac
+	objects+=("${f%.c}.o")
 done < <(for t in "${trees[@]}"; do sources "${tree_of[$t]}"; done | sort -u)
 say "${#objects[@]} objects use the API; ${#skipped[@]} sources left out:"
 for f in $(printf '%s\n' "${!skipped[@]}" | sort); do
@@ -136,9 +139,9 @@ configure() {
 		esac
 		got=$(sed -n "s/^$opt=//p" "$obj/.config")
 		[ "${got:-n}" = "$want" ] && continue
-		if [ "$t" = base ] && ! git -C "$tree" grep -q -E \
+		if ! git -C "$tree" grep -q -E \
 			"^\s*(menu)?config ${opt#CONFIG_}\$" HEAD -- '*Kconfig*'; then
-			echo "fragment option $opt: not defined on the base, let go"
+			echo "fragment option $opt: not defined in this tree, let go"
 			continue
 		fi
 		echo "fragment option $opt=$want did not take (got ${got:-n})" >&2
@@ -156,38 +159,85 @@ kbuild-members:
 	@echo 'dir: $(subdir-ym)'
 EOF
 }
-declare -A dir_objs dir_subdirs
-members() {  # members T DIR: fill dir_objs[T:DIR], dir_subdirs[T:DIR]
-	local t=$1 d=$2 out
-	[ -n "${dir_objs[$t:$d]+x}" ] && return
+# normpath (awk): a/b/../c -> a/c, as a kbuild object name resolves
+normpath_awk='function normpath(p,   n, i, k, part, out) {
+	n = split(p, part, "/"); k = 0
+	for (i = 1; i <= n; i++) {
+		if (part[i] == "..") { if (k > 0) k--; continue }
+		if (part[i] == "." || part[i] == "") continue
+		out[++k] = part[i]
+	}
+	p = ""; for (i = 1; i <= k; i++) p = p (i > 1 ? "/" : "") out[i]
+	return p
+}'
+declare -A dir_done dir_subdirs kname_of kdir_of
+# members T DIR: what DIR builds; fills kname_of[T:object] (the object as
+# kbuild names it, e.g. drivers/gpu/drm/amd/amdgpu/../amdkfd/kfd_svm.o,
+# keyed by its resolved path), kdir_of[T:object] (DIR) and
+# dir_subdirs[T:DIR].
+members() {
+	local t=$1 d=$2 out norm kb
+	[ -n "${dir_done[$t:$d]:-}" ] && return
+	dir_done[$t:$d]=1
+	dir_subdirs[$t:$d]=" "
+	[ -f "${tree_of[$t]}/$d/Makefile" ] || [ -f "${tree_of[$t]}/$d/Kbuild" ] ||
+		return 0
 	out=$(make -s -C "${obj_of[$t]}" -f "${tree_of[$t]}/scripts/Makefile.build" \
 		-f "${obj_of[$t]}/.kbuild-members.mk" obj="$d" \
 		srctree="${tree_of[$t]}" objtree=. VPATH="${tree_of[$t]}" \
 		building_out_of_srctree=1 ARCH=x86 SRCARCH=x86 CC=gcc \
 		need-builtin=1 need-modorder=1 kbuild-members 2>/dev/null) || true
-	dir_objs[$t:$d]=" $(sed -n 's/^obj: //p' <<<"$out") "
 	dir_subdirs[$t:$d]=" $(sed -n 's/^dir: //p' <<<"$out") "
+	while read -r norm kb; do
+		[ -n "$norm" ] && [ -z "${kname_of[$t:$norm]:-}" ] || continue
+		kname_of[$t:$norm]=$kb
+		kdir_of[$t:$norm]=$d
+	done < <(sed -n 's/^obj: //p' <<<"$out" | tr ' ' '\n' | grep '\.o$' |
+		awk "$normpath_awk"' { print normpath($0), $0 }')
+	return 0
 }
-# in_config T OBJECT: 0 if the configuration of T builds OBJECT, else 1
-# with the reason in $why. (Not in a subshell: it fills the caches above.)
+# in_config T OBJECT: 0 if the configuration of T builds OBJECT (a resolved
+# path), else 1 with the reason in $why. An object may be listed by the
+# Makefile of its directory or of one above it (kvm-y += mmu/mmu.o), or, for
+# virt/kvm, by arch/x86/kvm. Then every directory from there up must be
+# descended into by the nearest directory above it that has a Makefile.
+# (Not run in a subshell: it fills the caches above.)
 in_config() {
-	local t=$1 o=$2 d up
+	local t=$1 o=$2 d found="" up
+	local cand=()
 	d=$(dirname "$o")
-	case $o in arch/x86/kvm/../../../virt/kvm/*) d=arch/x86/kvm ;; esac
-	members "$t" "$d"
-	if [[ ${dir_objs[$t:$d]} != *" $o "* ]]; then
-		why="$d/Makefile does not build it: $(grep -n -w -m1 \
-			"$(basename "$o")" "${tree_of[$t]}/$d/Makefile" 2>/dev/null ||
+	while :; do
+		cand+=("$d")
+		[[ $d == */* ]] || break
+		d=$(dirname "$d")
+	done
+	case $o in virt/kvm/*) cand+=(arch/x86/kvm) ;; esac
+	for d in "${cand[@]}"; do
+		members "$t" "$d"
+		if [ -n "${kname_of[$t:$o]:-}" ]; then
+			found=${kdir_of[$t:$o]}
+			break
+		fi
+	done
+	if [ -z "$found" ]; then
+		why="no Makefile of $(dirname "$o") or above builds it in this configuration; $(
+			cd "${tree_of[$t]}" && grep -n -w "$(basename "$o")" \
+			"${cand[@]/%//Makefile}" 2>/dev/null | head -n 1 | grep . ||
 			echo 'no Makefile line names it')"
 		return 1
 	fi
+	d=$found
 	while [[ $d == */* ]] && [ "$d" != arch/x86 ]; do
 		up=$(dirname "$d")
+		while [[ $up == */* ]] && [ ! -f "${tree_of[$t]}/$up/Makefile" ] &&
+			[ ! -f "${tree_of[$t]}/$up/Kbuild" ]; do
+			up=$(dirname "$up")
+		done
 		members "$t" "$up"
 		if [[ ${dir_subdirs[$t:$up]} != *" $d "* ]]; then
-			why="$up does not descend into $d: $(grep -n -w -m1 \
-				"$(basename "$d")/" "${tree_of[$t]}/$up/Makefile" \
-				2>/dev/null || echo 'no Makefile line names it')"
+			why="$up does not descend into $d; $(cd "${tree_of[$t]}" &&
+				grep -n -m1 "${d#"$up"/}/" "$up/Makefile" 2>/dev/null ||
+				echo 'no Makefile line names it')"
 			return 1
 		fi
 		d=$up
@@ -197,7 +247,7 @@ in_config() {
 # normalize TREE: warnings of one object, comparable across trees.
 normalize() {
 	local tree=$1
-	grep -E 'warning:|error:' |
+	{ grep -E 'warning:|error:' || true; } |
 		sed -E -e "s#$tree/##g" -e 's#(\.\./)+##g' \
 			-e 's#:[0-9]+:[0-9]+:#:#g' -e 's#:[0-9]+:#:#g' \
 			-e 's#\+0x[0-9a-f]+#+OFF#g' |
@@ -208,7 +258,7 @@ declare -A built warns failed_build
 for t in "${trees[@]}"; do
 	tree=${tree_of[$t]}
 	obj=${obj_of[$t]}
-	blog=$LOG_DIR/users-$t-build.log
+	blog=$LOG_DIR/${USERS_LOG_PREFIX:-users}-$t-build.log
 	mkdir -p "$obj/.users-warnings"
 	members_mk >"$obj/.kbuild-members.mk"
 	say "$t: configuring and preparing $obj (log: $blog)"
@@ -222,26 +272,26 @@ for t in "${trees[@]}"; do
 	}
 	grep 'let go' "$blog.config" | sed "s/^/  $t: /" || true
 
-	todo=()
+	todo=() targets=()
 	for o in "${objects[@]}"; do
-		s=${o#arch/x86/kvm/../../../}
-		[ -f "$tree/${s%.o}.c" ] || continue # source not in this tree
+		[ -f "$tree/${o%.o}.c" ] || continue # source not in this tree
 		if ! in_config "$t" "$o"; then
 			say "$t: NOT IN CONFIG: $o ($why)"
 			continue
 		fi
 		todo+=("$o")
+		targets+=("${kname_of[$t:$o]}")
 		# no kept warnings: build it again to get them
 		[ -f "$obj/.users-warnings/$o.txt" ] || rm -f "$obj/$o"
 	done
 	say "$t: building ${#todo[@]} objects with W=1"
 	logged "$blog" make -C "$tree" O="$obj" W=1 CC="ccache gcc" \
-		-j"$JOBS" -k --output-sync=target "${todo[@]}" || true
+		-j"$JOBS" -k --output-sync=target "${targets[@]}" || true
 
 	# split the log: each "CC" line starts the output of that object
 	find "$obj/.users-warnings" -name '*.txt.new' -delete
-	awk -v dir="$obj/.users-warnings" '
-		/^  CC( \[M\])? +[^ ]+\.o$/ { cur = $NF
+	awk -v dir="$obj/.users-warnings" "$normpath_awk"'
+		/^  CC( \[M\])? +[^ ]+\.o$/ { cur = normpath($NF)
 			file = dir "/" cur ".txt.new"
 			system("mkdir -p \"$(dirname \"" file "\")\""); printf "" > file; next }
 		/^  [A-Z0-9_]+( \[M\])? / || /^make(\[[0-9]+\])?: / { cur = ""; next }
@@ -264,7 +314,7 @@ for t in "${trees[@]}"; do
 done
 
 # One verdict per object.
-newlog=$LOG_DIR/users-warnings.txt
+newlog=$LOG_DIR/${USERS_LOG_PREFIX:-users}-warnings.txt
 : >"$newlog"
 passed=0 failed=0
 last=${trees[-1]}
@@ -272,8 +322,7 @@ say "objects (per tree: ok / NOT IN CONFIG / BUILD FAILED / -, W=1 warnings):"
 for o in "${objects[@]}"; do
 	verdict=ok cols=""
 	for t in "${trees[@]}"; do
-		s=${o#arch/x86/kvm/../../../}
-		if [ ! -f "${tree_of[$t]}/${s%.o}.c" ]; then
+		if [ ! -f "${tree_of[$t]}/${o%.o}.c" ]; then
 			cols="$cols $(printf '%-16s' "$t:-")"
 		elif [ -n "${built[$t:$o]:-}" ]; then
 			n=$(grep -c . <<<"${warns[$t:$o]}" || true)

@@ -17,7 +17,7 @@ objdir=$BUILD_ROOT/kunit-qemu-kcsan
 	die "no KCSAN kernel in $objdir: run scripts/kunit.sh qemu-kcsan --arch=x86_64 first"
 budget=${SOAK_SECONDS:-240}
 rm -f "$LOG_DIR"/kcsan-soak-*
-passed=0 failed=0 maps=0 invals=0 churn=0 boots=0
+passed=0 failed=0 maps=0 invals=0 churn=0 rops=0 boots=0
 start=$SECONDS
 while [ $((SECONDS - start)) -lt "$budget" ]; do
 	boots=$((boots + 1))
@@ -41,9 +41,12 @@ while [ $((SECONDS - start)) -lt "$budget" ]; do
 	# Operations the mirror case ran in this boot.
 	read -r m i c < <(sed -n 's/.*conc_collision_retry_mirror: maps \([0-9]*\) retries [0-9]* invalidations \([0-9]*\) churn \([0-9]*\).*/\1 \2 \3/p' "$klog" | head -n 1; echo "0 0 0") || true
 	maps=$((maps + m)) invals=$((invals + i)) churn=$((churn + c))
-	say "boot $boots: $(grep -c '^ *ok ' "$klog" || true) ok lines; total so far: $maps mirror maps, $invals invalidations, $churn inserts/removes"
+	# And the random model's.
+	o=$(sed -n 's/.*conc_random_model: seed [0-9]*: \([0-9]*\) ops.*/\1/p' "$klog" | head -n 1)
+	rops=$((rops + ${o:-0}))
+	say "boot $boots: $(grep -c '^ *ok ' "$klog" || true) ok lines; so far: $maps mirror maps, $invals invalidations, $churn inserts/removes, $rops random-model ops"
 done
 reports=$(cat "$LOG_DIR"/kcsan-soak-*-kernel.log | grep -c 'BUG: KCSAN' || true)
-say "soak: $boots boots in $((SECONDS - start))s, $maps mirror maps, $invals invalidations, $churn inserts/removes, $reports KCSAN reports"
+say "soak: $boots boots in $((SECONDS - start))s, $maps mirror maps, $invals invalidations, $churn inserts/removes, $rops random-model ops, $reports KCSAN reports"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -1191,13 +1191,16 @@ static bool rt_invalidate(struct mmu_range_notifier *mrn,
 	struct rt_sub *x = container_of(mrn, struct rt_sub, t.mrn);
 	struct rt *rt = rt_cur;
 	int who = rt_who(rt);
+	int n = x - &rt->sub[0][0];
 
 	if (READ_ONCE(x->removed))
-		rt_bad(rt, "callback after remove returned", who, -1);
+		rt_bad(rt, "callback after remove returned", n / RT_SUBS,
+		       n % RT_SUBS);
 	if (range->event != MMU_NOTIFY_RELEASE &&
 	    !(range->start < x->t.mrn.interval_tree.last + 1 &&
 	      x->t.mrn.interval_tree.start < range->end))
-		rt_bad(rt, "callback for a span it does not overlap", who, -1);
+		rt_bad(rt, "callback for a span it does not overlap",
+		       n / RT_SUBS, n % RT_SUBS);
 	if (who >= 0)
 		atomic_inc(&x->seen[who]);
 	/* Now and then sleep in the callback, to let the other threads in. */
@@ -1205,7 +1208,8 @@ static bool rt_invalidate(struct mmu_range_notifier *mrn,
 	    atomic_inc_return(&rt->yields) % 8 == 0) {
 		usleep_range(5, 10);
 		if (READ_ONCE(x->removed))
-			rt_bad(rt, "remove returned during its callback", who, -1);
+			rt_bad(rt, "remove returned during its callback",
+			       n / RT_SUBS, n % RT_SUBS);
 	}
 	return trn_invalidate(mrn, range, cur_seq);
 }
@@ -1225,6 +1229,8 @@ static void rt_insert(struct rt *rt, struct rnd_state *rnd, struct rt_sub *x)
 	unsigned long len = 1 + prandom_u32_state(rnd) % 4;
 	bool settled;
 
+	/* Callbacks may run as soon as the insert is done, before it returns. */
+	WRITE_ONCE(x->removed, false);
 	if (mmu_range_notifier_insert(&x->t.mrn, rt->mm, rt_addr(lo),
 				      len * PAGE_SIZE, &rt_ops)) {
 		rt_bad(rt, "insert failed", rt_who(rt), -1);
@@ -1242,7 +1248,6 @@ static void rt_insert(struct rt *rt, struct rnd_state *rnd, struct rt_sub *x)
 	x->hi = rt_addr(lo + len);
 	x->insert_t = settled ? atomic_long_inc_return(&rt->clock) : 0;
 	x->in = true;
-	WRITE_ONCE(x->removed, false);
 	spin_unlock(&x->book);
 	atomic_inc(&rt->inserts);
 }
@@ -1334,7 +1339,8 @@ static void rt_read(struct rt *rt, struct rt_sub *x)
 	spin_unlock(&x->t.lock);
 	hint = mmu_range_check_retry(&x->t.mrn, seq);
 	if (c1 != c0 && (!retry || !hint))
-		rt_bad(rt, "called after read_begin, but no retry", rt_who(rt), -1);
+		rt_bad(rt, "called after read_begin, but no retry", rt_who(rt),
+		       x - rt->sub[rt_who(rt)]);
 	atomic_inc(&rt->reads);
 	if (retry)
 		atomic_inc(&rt->retries);

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Build the series patch by patch, so that every commit of it builds (git
+# bisect-ability), and name the first one that does not.
+#
+# For each commit of RANGE, oldest first, in a worktree of our own:
+#   uml    the UML KUnit kernel, built incrementally with kunit.py from
+#          configs/uml-bisect.kunitconfig, plus the suite's own
+#          lib/test_mmu_notifier.kunitconfig from the commit that adds it.
+#          MMU_NOTIFIER has no prompt; on UML only InfiniBand on-demand
+#          paging can select it (see the kunitconfig), which also compiles
+#          mm/hmm.c and the converted drivers/infiniband/core/umem_odp.c.
+#          The build must leave CONFIG_MMU_NOTIFIER=y and mm/mmu_notifier.o.
+#   users  every in-tree user of the API on x86_64 (scripts/compile-users.sh
+#          series, pointed at the worktree): the treewide conversion touches
+#          GPU, RDMA and Xen drivers that UML cannot build. Skip with
+#          BISECT_USERS=0.
+# and prints "patch N/M <subject>: builds" or "...: BREAKS (<stage>)".
+#
+# usage: scripts/bisect-build.sh [RANGE]     (default: base..series)
+#   RANGE is a git range of BISECT_REPO.
+# env:   BISECT_REPO (default: the patched tree, build/src-<version>),
+#        BISECT_DIR (default build/bisect: the worktree src-<version>, the
+#        UML build dir kunit and the x86_64 O dir users; side by side as the
+#        series tree and its O dirs are, so ccache entries are shared),
+#        BISECT_USERS (1), JOBS, BUILD_ROOT, LOG_DIR (lib.sh)
+# logs:  LOG_DIR/bisect-<N>-uml.log, bisect-users-series-build.log (last
+#        commit), bisect.txt (the per-commit lines)
+# Last line "N passed, N failed": one per commit; a commit passes when every
+# stage builds. Exits non-zero if any commit fails.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+src=$(base_tree)
+repo=${BISECT_REPO:-$src}
+range=${1:-base..series}
+dir=${BISECT_DIR:-$BUILD_ROOT/bisect}
+wt=$dir/$(basename "$src")
+kdir=$dir/kunit
+udir=$dir/users
+users=${BISECT_USERS:-1}
+
+mapfile -t commits < <(git -C "$repo" rev-list --reverse "$range")
+[ ${#commits[@]} -gt 0 ] || die "no commits in $range of $repo"
+n=${#commits[@]}
+
+# The worktree: made once, then moved from commit to commit with checkout,
+# which rewrites only the files that differ (so the builds are incremental).
+common=$(git -C "$repo" rev-parse --path-format=absolute --git-common-dir)
+if [ "$(git -C "$wt" rev-parse --path-format=absolute --git-common-dir 2>/dev/null)" != "$common" ]; then
+	say "making the worktree $wt of $repo"
+	rm -rf "$wt"
+	mkdir -p "$dir"
+	git -C "$repo" worktree prune
+	git -C "$repo" worktree add --detach "$wt" "${commits[0]}" >/dev/null 2>&1 ||
+		die "git worktree add $wt failed"
+fi
+[ -z "$(git -C "$wt" status --porcelain --untracked-files=no)" ] ||
+	die "$wt has local changes; remove it to start over"
+
+say "$n commits in $range of $repo; worktree $wt"
+passed=0 failed=0 first=""
+report=$LOG_DIR/bisect.txt
+: >"$report"
+for i in "${!commits[@]}"; do
+	c=${commits[$i]}
+	k=$((i + 1))
+	subject=$(git -C "$repo" log -1 --format=%s "$c")
+	git -C "$wt" checkout -q --detach "$c"
+	broke=()
+
+	cfgs=(--kunitconfig="$top/configs/uml-bisect.kunitconfig")
+	[ -f "$wt/lib/test_mmu_notifier.kunitconfig" ] &&
+		cfgs+=(--kunitconfig="$wt/lib/test_mmu_notifier.kunitconfig")
+	ulog=$LOG_DIR/bisect-$k-uml.log
+	say "patch $k/$n: uml build (${#cfgs[@]} kunitconfigs; log: $ulog)"
+	if logged "$ulog" python3 "$wt/tools/testing/kunit/kunit.py" build \
+		--build_dir="$kdir" "${cfgs[@]}" --jobs "$JOBS" \
+		--make_options CC="ccache gcc"; then
+		if ! grep -q '^CONFIG_MMU_NOTIFIER=y' "$kdir/.config" ||
+			[ ! -f "$kdir/mm/mmu_notifier.o" ]; then
+			say "patch $k/$n: the UML kernel has no MMU notifier code"
+			broke+=(uml-config)
+		fi
+	else
+		broke+=(uml)
+	fi
+
+	if [ "$users" = 1 ]; then
+		say "patch $k/$n: x86_64 users (scripts/compile-users.sh series)"
+		uout=$LOG_DIR/bisect-$k-users.log
+		if USERS_SERIES_TREE=$wt USERS_SERIES_OBJ=$udir \
+			USERS_LOG_PREFIX=bisect-users TAG=users-$k _T0=$_t0 \
+			"$top/scripts/compile-users.sh" series >"$uout" 2>&1; then
+			say "patch $k/$n: users: $(tail -n 1 "$uout")"
+		else
+			say "patch $k/$n: users: $(tail -n 1 "$uout") (log: $uout)"
+			grep -E 'NOT IN CONFIG|did not build|^  \| |^  FAIL' "$uout" |
+				head -n 15 | sed 's/^/  /' || true
+			broke+=(users)
+		fi
+	fi
+
+	if [ ${#broke[@]} -eq 0 ]; then
+		line="patch $k/$n $subject: builds"
+		passed=$((passed + 1))
+	else
+		line="patch $k/$n $subject: BREAKS (${broke[*]})"
+		failed=$((failed + 1))
+		[ -n "$first" ] || first="patch $k/$n $subject ($(git -C "$repo" log -1 --format=%h "$c"))"
+	fi
+	say "$line"
+	echo "$line" >>"$report"
+done
+
+echo
+cat "$report"
+if [ -n "$first" ]; then
+	echo "first broken: $first"
+else
+	echo "every commit builds"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
