@@ -667,6 +667,24 @@ struct mmu_notifier *mmu_notifier_get_locked(const struct mmu_notifier_ops *ops,
 }
 EXPORT_SYMBOL_GPL(mmu_notifier_get_locked);
 
+/**
+ * mmu_notifier_get - find or create the notifier of @ops on @mm
+ * @ops: the callbacks; must provide @alloc_notifier and @free_notifier.
+ * @mm: the mm, with a user reference held by the caller.
+ *
+ * mmu_notifier_get_locked() with the mmap lock taken for write here. May
+ * sleep.
+ *
+ * Return: the notifier with one more reference, or an ERR_PTR().
+ */
+struct mmu_notifier *mmu_notifier_get(const struct mmu_notifier_ops *ops,
+				      struct mm_struct *mm)
+{
+	guard(mn_mmap_write)(mm);
+	return mmu_notifier_get_locked(ops, mm);
+}
+EXPORT_SYMBOL_GPL(mmu_notifier_get);
+
 static void mn_free_after_srcu(struct rcu_head *rcu)
 {
 	struct mmu_notifier *sub = container_of(rcu, struct mmu_notifier, rcu);

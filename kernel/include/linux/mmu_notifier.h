@@ -202,25 +202,8 @@ static inline bool mm_has_notifiers(struct mm_struct *mm)
 	return unlikely(READ_ONCE(mm->notifier_subscriptions));
 }
 
-/**
- * mmu_notifier_get - find or create the notifier of @ops on @mm
- * @ops: the callbacks; must provide @alloc_notifier and @free_notifier.
- * @mm: the mm, with a user reference held by the caller.
- *
- * Takes the mmap lock for write and calls mmu_notifier_get_locked().
- *
- * Return: the notifier with one more reference, or an ERR_PTR().
- */
-static inline struct mmu_notifier *
-mmu_notifier_get(const struct mmu_notifier_ops *ops, struct mm_struct *mm)
-{
-	struct mmu_notifier *subscription;
-
-	mmap_write_lock(mm);
-	subscription = mmu_notifier_get_locked(ops, mm);
-	mmap_write_unlock(mm);
-	return subscription;
-}
+struct mmu_notifier *mmu_notifier_get(const struct mmu_notifier_ops *ops,
+				      struct mm_struct *mm);
 
 /**
  * mmu_notifier_range_blockable - may the callbacks for @range sleep?
