@@ -28,7 +28,7 @@ common=(--build_dir="$objdir" "$@")
 arch=$(printf '%s\n' "$@" | sed -n 's/^--arch=//p')
 
 say "building $(basename "$tree") ${arch:-um} kernel in $objdir (log: $blog)"
-logged "$blog" "${kunit[@]}" build "${common[@]}" \
+LOGGED_OBJDIR=$objdir logged "$blog" "${kunit[@]}" build "${common[@]}" \
 	--kunitconfig="$tree/lib/test_mmu_notifier.kunitconfig" \
 	--kunitconfig="$top/configs/$cfg.kunitconfig" \
 	--jobs "$JOBS" --make_options CC="ccache gcc" ||

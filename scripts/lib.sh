@@ -44,7 +44,8 @@ die() {
 }
 
 # logged LOG CMD...: run CMD with all its output in LOG; while it runs,
-# print a heartbeat every 30 seconds with the log's last line. On failure,
+# print a heartbeat every 30 seconds with the log's last line (or, with
+# LOGGED_OBJDIR set, the number of objects built there so far). On failure,
 # show the last 25 lines and where the full log is (unless LOGGED_TAIL=0:
 # the caller shows what matters itself).
 logged() {
@@ -56,7 +57,9 @@ logged() {
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 1
 		n=$((n + 1))
-		if [ $((n % 30)) -eq 0 ]; then
+		if [ $((n % 30)) -eq 0 ] && [ -n "${LOGGED_OBJDIR:-}" ]; then
+			say "  ... $((n / 60))m$((n % 60))s, $(find "$LOGGED_OBJDIR" -name '*.o' 2>/dev/null | wc -l) objects in $LOGGED_OBJDIR"
+		elif [ $((n % 30)) -eq 0 ]; then
 			say "  ... $((n / 60))m$((n % 60))s: $(tail -n 1 "$log" | cut -c1-90)"
 		fi
 	done
