@@ -83,6 +83,8 @@ for i in "${!commits[@]}"; do
 		fi
 	else
 		broke+=(uml)
+		grep -E '(error|Error):' "$ulog" | grep -v '^make' | head -n 3 |
+			sed 's/^ERROR:root://; s/^/  | /' || true
 	fi
 
 	if [ "$users" = 1 ]; then

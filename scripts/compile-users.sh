@@ -189,7 +189,9 @@ members() {
 		need-builtin=1 need-modorder=1 kbuild-members 2>/dev/null) || true
 	dir_subdirs[$t:$d]=" $(sed -n 's/^dir: //p' <<<"$out") "
 	while read -r norm kb; do
-		[ -n "$norm" ] && [ -z "${kname_of[$t:$norm]:-}" ] || continue
+		if [ -z "$norm" ] || [ -n "${kname_of[$t:$norm]:-}" ]; then
+			continue
+		fi
 		kname_of[$t:$norm]=$kb
 		kdir_of[$t:$norm]=$d
 	done < <(sed -n 's/^obj: //p' <<<"$out" | tr ' ' '\n' | grep '\.o$' |
@@ -254,6 +256,19 @@ normalize() {
 		LC_ALL=C sort -u
 }
 
+# split_warnings OBJ < LOG: each "CC" line of the log starts the output of
+# that object (make -O groups each target's output); keep it per object as
+# OBJ/.users-warnings/<object>.txt.new
+split_warnings() {
+	awk -v dir="$1/.users-warnings" "$normpath_awk"'
+		/^  CC( \[M\])? +[^ ]+\.o$/ { cur = normpath($NF)
+			file = dir "/" cur ".txt.new"
+			system("mkdir -p \"$(dirname \"" file "\")\""); printf "" > file; next }
+		/^  [A-Z0-9_]+( \[M\])? / || /^make(\[[0-9]+\])?: / { cur = ""; next }
+		cur != "" { print >> file }
+	'
+}
+
 declare -A built warns failed_build
 for t in "${trees[@]}"; do
 	tree=${tree_of[$t]}
@@ -285,32 +300,55 @@ for t in "${trees[@]}"; do
 		[ -f "$obj/.users-warnings/$o.txt" ] || rm -f "$obj/$o"
 	done
 	say "$t: building ${#todo[@]} objects with W=1"
-	logged "$blog" make -C "$tree" O="$obj" W=1 CC="ccache gcc" \
-		-j"$JOBS" -k --output-sync=target "${targets[@]}" || true
-
-	# split the log: each "CC" line starts the output of that object
 	find "$obj/.users-warnings" -name '*.txt.new' -delete
-	awk -v dir="$obj/.users-warnings" "$normpath_awk"'
-		/^  CC( \[M\])? +[^ ]+\.o$/ { cur = normpath($NF)
-			file = dir "/" cur ".txt.new"
-			system("mkdir -p \"$(dirname \"" file "\")\""); printf "" > file; next }
-		/^  [A-Z0-9_]+( \[M\])? / || /^make(\[[0-9]+\])?: / { cur = ""; next }
-		cur != "" { print >> file }
-	' "$blog"
+	declare -A bad=()
+	pass=1
+	while [ ${#targets[@]} -gt 0 ]; do
+		log=$blog
+		[ $pass = 1 ] || log=$blog.pass$pass
+		logged "$log" make -C "$tree" O="$obj" W=1 CC="ccache gcc" \
+			-j"$JOBS" -k --output-sync=target "${targets[@]}" || true
+		split_warnings "$obj" <"$log"
+		# Who failed, by make's own words. An object that failed keeps
+		# no stale .o from an earlier build (a warm run must not take
+		# it for built). Goals that make left alone only because another
+		# goal of their directory failed get one more pass without it.
+		again=()
+		while read -r kind kn; do
+			o=$(awk "$normpath_awk"' { print normpath($0) }' <<<"$kn")
+			case $kind in
+			E) bad[$o]=1 ;;
+			N) [ -n "${bad[$o]:-}" ] || again+=("$kn") ;;
+			esac
+		done < <(sed -n -E \
+			-e 's/^make(\[[0-9]+\])?: \*\*\* \[[^]]*: ([^] ]+\.o)\] Error.*/E \2/p' \
+			-e "s/^make(\\[[0-9]+\\])?: Target '([^']+\\.o)' not remade because of errors\\./N \\2/p" \
+			"$log" | sort -u)
+		for o in "${!bad[@]}"; do rm -f "$obj/$o"; done
+		[ $pass -lt 3 ] || break
+		targets=("${again[@]}")
+		pass=$((pass + 1))
+	done
+	for kn in "${targets[@]}"; do # still left alone after the last pass
+		o=$(awk "$normpath_awk"' { print normpath($0) }' <<<"$kn")
+		bad[$o]=1
+		rm -f "$obj/$o"
+	done
 	for o in "${todo[@]}"; do
 		w=$obj/.users-warnings/$o.txt
 		[ -f "$w.new" ] && mv "$w.new" "$w"
-		if [ -f "$obj/$o" ] && [ -f "$w" ]; then
+		if [ -z "${bad[$o]:-}" ] && [ -f "$obj/$o" ] && [ -f "$w" ]; then
 			built[$t:$o]=1
 			warns[$t:$o]=$(normalize "$tree" <"$w")
 		else
 			failed_build[$t:$o]=1
-			rm -f "$w"
 			say "$t: $o did not build:"
-			grep -A3 -F "$o" "$blog" | grep -E 'error|Error' | head -n 5 |
-				sed 's/^/  | /' || true
+			{ grep -E 'error:' "$w" 2>/dev/null || true; } | head -n 3 |
+				sed 's/^/  | /'
+			rm -f "$w"
 		fi
 	done
+	unset bad
 done
 
 # One verdict per object.

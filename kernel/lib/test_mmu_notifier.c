@@ -13,13 +13,18 @@
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/kthread.h>
 #include <linux/mman.h>
 #include <linux/mmu_range_notifier.h>
 #include <linux/moduleparam.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
 #include <linux/prandom.h>
 #include <linux/random.h>
 #include <linux/sched/mm.h>
+#include <linux/uaccess.h>
 #include <linux/slab.h>
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
@@ -1736,6 +1741,227 @@ static void classic_secondary_tlbs(struct kunit *test)
 	mmu_notifier_unregister(&t->mn, mm);
 }
 
+/* ====================================================================== */
+/* Fault injection                                                         */
+/* ====================================================================== */
+
+/*
+ * Write @val to, or read up to @len bytes from, the debugfs file @name,
+ * through a private mount of debugfs (nothing is mounted while KUnit runs).
+ * debugfs files only take user buffers: @ubuf is one in the test's mm.
+ */
+static int t_debugfs(const char *name, const char *val, char *buf, size_t len,
+		     char __user *ubuf)
+{
+	struct file_system_type *type = get_fs_type("debugfs");
+	struct vfsmount *mnt;
+	struct file *file;
+	struct path path;
+	loff_t pos = 0;
+	ssize_t n;
+	int ret;
+
+	if (!type)
+		return -ENODEV;
+	mnt = kern_mount(type);
+	if (IS_ERR(mnt))
+		return PTR_ERR(mnt);
+	ret = vfs_path_lookup(mnt->mnt_root, mnt, name, 0, &path);
+	if (ret)
+		goto out;
+	file = dentry_open(&path, val ? O_WRONLY : O_RDONLY, current_cred());
+	path_put(&path);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto out;
+	}
+	if (val) {
+		n = strlen(val);
+		if (copy_to_user(ubuf, val, n))
+			n = -EFAULT;
+		else
+			n = vfs_write(file, ubuf, n, &pos);
+	} else {
+		n = vfs_read(file, ubuf, len - 1, &pos);
+		if (n >= 0 && copy_from_user(buf, ubuf, n))
+			n = -EFAULT;
+	}
+	fput(file);
+	if (n < 0) {
+		ret = n;
+	} else if (!val) {
+		buf[n] = '\0';
+		ret = n;
+	}
+out:
+	kern_unmount(mnt);
+	return ret;
+}
+
+/* One of the allocating entry points, and how to undo it when it worked. */
+struct fault_path {
+	const char *name;
+	int (*setup)(struct mm_struct *mm, void **handle);
+	void (*undo)(struct mm_struct *mm, void *handle);
+};
+
+static int fp_range_insert(struct mm_struct *mm, void **handle)
+{
+	struct trn *t = kzalloc(sizeof(*t), __GFP_NOFAIL | GFP_KERNEL);
+	int ret;
+
+	spin_lock_init(&t->lock);
+	ret = mmu_range_notifier_insert(&t->mrn, mm, T_BASE, PAGE_SIZE,
+					&trn_ops);
+	if (ret)
+		kfree(t);
+	else
+		*handle = t;
+	return ret;
+}
+
+static void fp_range_undo(struct mm_struct *mm, void *handle)
+{
+	struct trn *t = handle;
+
+	mmu_range_notifier_remove(&t->mrn);
+	kfree(t);
+}
+
+static int fp_register(struct mm_struct *mm, void **handle)
+{
+	struct tmn *t = kzalloc(sizeof(*t), __GFP_NOFAIL | GFP_KERNEL);
+	int ret;
+
+	t->mn.ops = &tmn_ops;
+	ret = mmu_notifier_register(&t->mn, mm);
+	if (ret)
+		kfree(t);
+	else
+		*handle = t;
+	return ret;
+}
+
+static void fp_register_undo(struct mm_struct *mm, void *handle)
+{
+	struct tmn *t = handle;
+
+	mmu_notifier_unregister(&t->mn, mm);
+	kfree(t);
+}
+
+static int fp_get(struct mm_struct *mm, void **handle)
+{
+	struct mmu_notifier *mn = mmu_notifier_get(&tmn_ops, mm);
+
+	if (IS_ERR(mn))
+		return PTR_ERR(mn);
+	*handle = mn;
+	return 0;
+}
+
+static void fp_get_undo(struct mm_struct *mm, void *handle)
+{
+	mmu_notifier_put(handle);
+	mmu_notifier_synchronize();
+}
+
+static const struct fault_path fault_paths[] = {
+	{ "mmu_range_notifier_insert", fp_range_insert, fp_range_undo },
+	{ "mmu_notifier_register", fp_register, fp_register_undo },
+	{ "mmu_notifier_get", fp_get, fp_get_undo },
+};
+
+/*
+ * FAILSLAB with fail-nth: on a fresh mm, make the n-th slab allocation of
+ * each entry point fail, for n = 1, 2, ... until a call needs fewer than
+ * n. Each failing call returns -ENOMEM and leaves nothing behind: the same
+ * call then succeeds and undoes cleanly, and kmemleak (when built in)
+ * finds no new leak.
+ */
+static void fault_alloc_fails_in_turn(struct kunit *test)
+{
+#ifdef CONFIG_FAULT_INJECTION
+	static char buf[512];
+	bool leakcheck = IS_ENABLED(CONFIG_DEBUG_KMEMLEAK);
+	char __user *ubuf;
+	int i, total = 0;
+
+	if (!IS_ENABLED(CONFIG_FAILSLAB) ||
+	    !IS_ENABLED(CONFIG_FAULT_INJECTION_DEBUG_FS))
+		kunit_skip(test, "needs FAILSLAB and FAULT_INJECTION_DEBUG_FS");
+	/* A user buffer for the debugfs files, in the test's own mm. */
+	ubuf = (char __user *)pt_setup(test);
+
+	/* GFP_KERNEL allocations can fail too; no stack dump for each. */
+	KUNIT_ASSERT_EQ(test, 0, t_debugfs("failslab/ignore-gfp-wait", "N",
+					   NULL, 0, ubuf));
+	KUNIT_ASSERT_EQ(test, 0, t_debugfs("failslab/verbose", "0", NULL, 0,
+					   ubuf));
+	if (leakcheck)
+		KUNIT_ASSERT_EQ(test, 0, t_debugfs("kmemleak", "clear", NULL, 0,
+						   ubuf));
+
+	for (i = 0; i < ARRAY_SIZE(fault_paths); i++) {
+		const struct fault_path *fp = &fault_paths[i];
+		int n, faults = 0;
+
+		for (n = 1; n <= 16; n++) {
+			struct mm_struct *mm = mm_alloc();
+			void *handle = NULL;
+			unsigned int left;
+			int ret;
+
+			KUNIT_ASSERT_NOT_NULL(test, mm);
+			WRITE_ONCE(current->fail_nth, n);
+			ret = fp->setup(mm, &handle);
+			left = READ_ONCE(current->fail_nth);
+			WRITE_ONCE(current->fail_nth, 0);
+
+			if (!ret) {
+				/* Fewer than n allocations: all were tried. */
+				KUNIT_EXPECT_NE_MSG(test, left, 0, "%s", fp->name);
+				fp->undo(mm, handle);
+				mmput(mm);
+				break;
+			}
+			faults++;
+			KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM,
+					    "%s, allocation %d failed", fp->name, n);
+			KUNIT_EXPECT_EQ_MSG(test, left, 0, "%s", fp->name);
+			/* Nothing half done: the same call works now. */
+			ret = fp->setup(mm, &handle);
+			KUNIT_EXPECT_EQ_MSG(test, ret, 0,
+					    "%s after a failed allocation %d",
+					    fp->name, n);
+			if (!ret)
+				fp->undo(mm, handle);
+			mmput(mm);
+		}
+		kunit_info(test, "%s: %d allocations failed in turn\n",
+			   fp->name, faults);
+		KUNIT_EXPECT_GT_MSG(test, faults, 0, "%s", fp->name);
+		total += faults;
+	}
+	t_debugfs("failslab/ignore-gfp-wait", "Y", NULL, 0, ubuf);
+
+	if (leakcheck) {
+		/* kmemleak reports objects older than 5 s only. */
+		msleep(6000);
+		KUNIT_ASSERT_EQ(test, 0, t_debugfs("kmemleak", "scan", NULL, 0,
+						   ubuf));
+		KUNIT_ASSERT_GE(test, t_debugfs("kmemleak", NULL, buf,
+						sizeof(buf), ubuf), 0);
+		KUNIT_EXPECT_STREQ_MSG(test, buf, "", "kmemleak found leaks");
+	}
+	pt_teardown(test);
+	kunit_info(test, "%d faults injected, kmemleak %s\n", total,
+		   leakcheck ? "checked" : "not built in");
+#else
+	kunit_skip(test, "needs FAULT_INJECTION");
+#endif
+}
+
 static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(range_overlap_boundaries),
 	KUNIT_CASE(range_bad_spans_refused),
@@ -1769,6 +1995,7 @@ static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(conc_collision_retry_mirror),
 	KUNIT_CASE(conc_teardown_race),
 	KUNIT_CASE_SLOW(conc_random_model),
+	KUNIT_CASE_SLOW(fault_alloc_fails_in_turn),
 	KUNIT_CASE(classic_register_invalidate_unregister),
 	KUNIT_CASE(classic_several_paired),
 	KUNIT_CASE(classic_nonblock_unwinds),
