@@ -55,6 +55,18 @@ done
 echo
 echo "check summary (logs in $LOG_DIR):"
 printf '  %s\n' "${table[@]}"
+# The figures the steps printed along the way, in one place.
+{
+	grep -h 'fault_alloc_fails_in_turn: [0-9]* faults injected' \
+		"$LOG_DIR"/*-kernel.log 2>/dev/null | sed 's/^ *# /  faults: /' | sort -u
+	grep -h 'conc_random_model: seed [0-9]*: ' "$LOG_DIR"/uml-debug-kernel.log \
+		"$LOG_DIR"/qemu-*-kernel.log 2>/dev/null | sed 's/^ *# /  random model: /'
+	grep -h '^\[kcsan-soak.*soak:' "$LOG_DIR"/check-kcsan-soak.log 2>/dev/null |
+		sed 's/^\[[^]]*\] /  /'
+	grep -h '^model:' "$LOG_DIR"/check-model.log 2>/dev/null | sed 's/^/  /'
+	grep -h '^\[mutation.*mutations:' "$LOG_DIR"/check-mutations.log 2>/dev/null |
+		sed 's/^\[[^]]*\] /  /'
+} || true
 line="$tp passed, $tf failed"
 [ "$ts" -gt 0 ] && line="$line, $ts skipped"
 echo "$line"

@@ -1741,6 +1741,103 @@ static void classic_secondary_tlbs(struct kunit *test)
 	mmu_notifier_unregister(&t->mn, mm);
 }
 
+/*
+ * Teardown of classic notifiers racing with invalidations on another CPU:
+ * unregister, and get/put/synchronize, as a module being unloaded would.
+ * After unregister returns, or after synchronize once put dropped the last
+ * reference, no callback may run; every start a notifier got has its end.
+ */
+struct td {
+	struct mm_struct *mm;
+	unsigned long deadline;
+	struct completion done;
+	atomic_t invals;
+};
+
+static int td_invalidator(void *data)
+{
+	struct td *td = data;
+
+	while (time_before(jiffies, td->deadline)) {
+		mmap_read_lock(td->mm);
+		t_inval(td->mm, T_BASE, T_BASE + PAGE_SIZE);
+		mmap_read_unlock(td->mm);
+		atomic_inc(&td->invals);
+		cond_resched();
+	}
+	complete(&td->done);
+	return 0;
+}
+
+static struct td *td_start(struct kunit *test)
+{
+	struct td *td = kunit_kzalloc(test, sizeof(*td), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, td);
+	td->mm = t_mm(test);
+	td->deadline = jiffies + msecs_to_jiffies(CC_MS);
+	init_completion(&td->done);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(td_invalidator, td,
+						    "mmu-notifier-td-inv")));
+	return td;
+}
+
+static void conc_unregister_during_invalidations(struct kunit *test)
+{
+	struct td *td = td_start(test);
+	int rounds = 0, bad = 0;
+
+	while (time_before(jiffies, td->deadline)) {
+		struct tmn *t = kzalloc(sizeof(*t), GFP_KERNEL);
+		int starts, ends;
+
+		KUNIT_ASSERT_NOT_NULL(test, t);
+		t->mn.ops = &tmn_ops;
+		KUNIT_ASSERT_EQ(test, 0, mmu_notifier_register(&t->mn, td->mm));
+		usleep_range(50, 100);
+		mmu_notifier_unregister(&t->mn, td->mm);
+		starts = atomic_read(&t->starts);
+		ends = atomic_read(&t->ends);
+		/* Nothing may reach it from here on. */
+		usleep_range(50, 100);
+		if (starts != ends || atomic_read(&t->starts) != starts)
+			bad++;
+		kfree(t);
+		rounds++;
+	}
+	KUNIT_EXPECT_TRUE(test, t_done_within(&td->done, T_WAIT_MS));
+	kunit_info(test, "%d register/unregister rounds against %d invalidations\n",
+		   rounds, atomic_read(&td->invals));
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	KUNIT_EXPECT_GT(test, rounds, 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&td->invals), 0);
+}
+
+static void conc_put_synchronize_during_invalidations(struct kunit *test)
+{
+	struct td *td = td_start(test);
+	int freed = atomic_read(&tmn_freed);
+	int rounds = 0;
+
+	while (time_before(jiffies, td->deadline)) {
+		struct mmu_notifier *mn = mmu_notifier_get(&tmn_ops, td->mm);
+
+		KUNIT_ASSERT_FALSE(test, IS_ERR(mn));
+		usleep_range(50, 100);
+		mmu_notifier_put(mn);
+		mmu_notifier_synchronize();
+		rounds++;
+		/* Freed once per round, by the time synchronize returns. */
+		if (atomic_read(&tmn_freed) != freed + rounds)
+			break;
+	}
+	KUNIT_EXPECT_TRUE(test, t_done_within(&td->done, T_WAIT_MS));
+	kunit_info(test, "%d get/put/synchronize rounds against %d invalidations\n",
+		   rounds, atomic_read(&td->invals));
+	KUNIT_EXPECT_EQ(test, atomic_read(&tmn_freed), freed + rounds);
+	KUNIT_EXPECT_GT(test, rounds, 0);
+}
+
 /* ====================================================================== */
 /* Fault injection                                                         */
 /* ====================================================================== */
@@ -1995,6 +2092,8 @@ static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(conc_collision_retry_mirror),
 	KUNIT_CASE(conc_teardown_race),
 	KUNIT_CASE_SLOW(conc_random_model),
+	KUNIT_CASE(conc_unregister_during_invalidations),
+	KUNIT_CASE(conc_put_synchronize_during_invalidations),
 	KUNIT_CASE_SLOW(fault_alloc_fails_in_turn),
 	KUNIT_CASE(classic_register_invalidate_unregister),
 	KUNIT_CASE(classic_several_paired),
