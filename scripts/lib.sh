@@ -49,21 +49,23 @@ die() {
 # show the last 25 lines and where the full log is (unless LOGGED_TAIL=0:
 # the caller shows what matters itself).
 logged() {
-	local log=$1 pid rc=0 n=0
+	local log=$1 pid rc=0 n=0 stamp
 	shift
 	mkdir -p "$(dirname "$log")"
+	stamp=$(mktemp)
 	"$@" >"$log" 2>&1 &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
 		sleep 1
 		n=$((n + 1))
 		if [ $((n % 30)) -eq 0 ] && [ -n "${LOGGED_OBJDIR:-}" ]; then
-			say "  ... $((n / 60))m$((n % 60))s, $(find "$LOGGED_OBJDIR" -name '*.o' 2>/dev/null | wc -l) objects in $LOGGED_OBJDIR"
+			say "  ... $((n / 60))m$((n % 60))s, $(find "$LOGGED_OBJDIR" -name '*.o' -newer "$stamp" 2>/dev/null | wc -l) objects (re)built in $LOGGED_OBJDIR"
 		elif [ $((n % 30)) -eq 0 ]; then
 			say "  ... $((n / 60))m$((n % 60))s: $(tail -n 1 "$log" | cut -c1-90)"
 		fi
 	done
 	wait "$pid" || rc=$?
+	rm -f "$stamp"
 	if [ "$rc" -ne 0 ] && [ "${LOGGED_TAIL:-1}" = 1 ]; then
 		printf '%s: command failed (exit %d): %s\n' "$_tag" "$rc" "$*" >&2
 		tail -n 25 "$log" | sed 's/^/  | /' >&2
