@@ -96,7 +96,7 @@ for i in "${!commits[@]}"; do
 			say "patch $k/$n: users: $(tail -n 1 "$uout")"
 		else
 			say "patch $k/$n: users: $(tail -n 1 "$uout") (log: $uout)"
-			grep -E 'NOT IN CONFIG|did not build|^  \| |^  FAIL' "$uout" |
+			grep -E 'NOT IN CONFIG|did not build|^  \| .*error:|^  FAIL' "$uout" |
 				head -n 15 | sed 's/^/  /' || true
 			broke+=(users)
 		fi

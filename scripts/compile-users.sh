@@ -37,7 +37,8 @@
 # usage: scripts/compile-users.sh [base|series|both]   (default both)
 # env:   USERS_SERIES_TREE, USERS_SERIES_OBJ: build "series" from another
 #        tree into another O dir (scripts/bisect-build.sh does, per commit);
-#        USERS_LOG_PREFIX (default users); JOBS, BUILD_ROOT, LOG_DIR (lib.sh)
+#        USERS_CONFIG: another fragment (to show what a user left out of it
+#        does); USERS_LOG_PREFIX (default users); JOBS, BUILD_ROOT, LOG_DIR
 # trees: base = worktree build/base-pristine/src-<version> at tag `base`,
 #        objects in build/base-pristine/users; series = the patched tree,
 #        objects in build/users-series. (The base worktree and its O dirs
@@ -57,7 +58,7 @@ series) trees=(series) ;;
 both) trees=(base series) ;;
 *) die "usage: $0 [base|series|both]" ;;
 esac
-frag=$top/configs/users-x86_64.config
+frag=${USERS_CONFIG:-$top/configs/users-x86_64.config}
 src=$(base_tree)
 [ -d "$src/.git" ] || die "$src is not a git tree: run 'make' first"
 
