@@ -251,7 +251,8 @@ in_config() {
 normalize() {
 	local tree=$1
 	{ grep -E 'warning:|error:' || true; } |
-		sed -E -e "s#$tree/##g" -e 's#(\.\./)+##g' \
+		sed -E -e "s#$tree/##g" -e "s#(\.\./)*$(basename "$tree")/##g" \
+			-e 's#(\.\./)+##g' \
 			-e 's#:[0-9]+:[0-9]+:#:#g' -e 's#:[0-9]+:#:#g' \
 			-e 's#\+0x[0-9a-f]+#+OFF#g' |
 		LC_ALL=C sort -u
