@@ -14,7 +14,7 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 .ONESHELL:
-.PHONY: all deps tree series export test check lint model mutations clean
+.PHONY: all deps tree series export test check lint model mutations hmm users bisect clean
 
 all: series
 	@scripts/export-series.sh
@@ -56,3 +56,15 @@ lint:
 	@scripts/apply-series.sh
 	scripts/export-series.sh
 	scripts/lint.sh
+
+hmm:
+	@scripts/apply-series.sh
+	scripts/hmm-selftests.sh
+
+users:
+	@scripts/apply-series.sh
+	scripts/compile-users.sh
+
+bisect:
+	@scripts/apply-series.sh
+	scripts/bisect-build.sh

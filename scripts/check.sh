@@ -18,6 +18,9 @@ steps=(
 	"model|scripts/model-check.sh"
 	"series-am|scripts/check-series-am.sh"
 	"lint|scripts/lint.sh"
+	"hmm-selftests|scripts/hmm-selftests.sh"
+	"users|scripts/compile-users.sh"
+	"bisect|env BISECT_USERS=0 scripts/bisect-build.sh"
 )
 
 want=" $* "

@@ -1847,6 +1847,7 @@ static void conc_put_synchronize_during_invalidations(struct kunit *test)
 /* Fault injection                                                         */
 /* ====================================================================== */
 
+#ifdef CONFIG_FAULT_INJECTION
 /*
  * Write @val to, or read up to @len bytes from, the debugfs file @name,
  * through a private mount of debugfs (nothing is mounted while KUnit runs).
@@ -1974,7 +1975,6 @@ static const struct fault_path fault_paths[] = {
  */
 static void fault_alloc_fails_in_turn(struct kunit *test)
 {
-#ifdef CONFIG_FAULT_INJECTION
 	static char buf[512];
 	static union {
 		struct trn trn;
@@ -2056,10 +2056,13 @@ static void fault_alloc_fails_in_turn(struct kunit *test)
 	pt_teardown(test);
 	kunit_info(test, "%d faults injected, kmemleak %s\n", total,
 		   leakcheck ? "checked" : "not built in");
-#else
-	kunit_skip(test, "needs FAULT_INJECTION");
-#endif
 }
+#else
+static void fault_alloc_fails_in_turn(struct kunit *test)
+{
+	kunit_skip(test, "needs FAULT_INJECTION");
+}
+#endif /* CONFIG_FAULT_INJECTION */
 
 static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(range_overlap_boundaries),
