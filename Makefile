@@ -5,8 +5,10 @@
 #                        build the UML KUnit kernel, export out/series/
 #   make test            KUnit suite under UML with lockdep, KASAN, ...
 #   make check           every check: test, QEMU x86_64 -smp 2 (lockdep,
-#                        KCSAN), mutations, protocol model, git am
-#   make series          only apply the series (and export it)
+#                        KCSAN, soak), mutations, protocol model, git am,
+#                        lint, HMM selftests, API users, patch-by-patch
+#   make lint|mutations|model|hmm|users|bisect   one of those alone
+#   make series          only apply the series
 #   make clean           remove build/ and out/ (the ccache stays)
 #
 # KERNEL_SRC=<6.12 tarball or tree> uses another base than Debian's.
@@ -14,7 +16,8 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 .ONESHELL:
-.PHONY: all deps tree series export test check lint model mutations hmm users bisect clean
+.PHONY: all deps tree series export applied exported test check lint model \
+	mutations hmm users bisect clean
 
 all: series
 	@scripts/export-series.sh
@@ -33,38 +36,37 @@ series: tree
 export: series
 	@scripts/export-series.sh
 
-test:
+# The targets below work on the tree `make` built: re-apply the series if
+# kernel/ or series/ changed (a no-op otherwise), and re-export it.
+applied:
 	@scripts/apply-series.sh
-	scripts/kunit.sh uml-debug
 
-check:
-	@scripts/apply-series.sh
-	scripts/export-series.sh
-	scripts/check.sh
+exported: applied
+	@scripts/export-series.sh
+
+test: applied
+	@scripts/kunit.sh uml-debug
+
+check: exported
+	@scripts/check.sh
+
+lint: exported
+	@scripts/lint.sh
+
+mutations: applied
+	@scripts/mutation-test.sh
+
+hmm: applied
+	@scripts/hmm-selftests.sh
+
+users: applied
+	@scripts/compile-users.sh
+
+bisect: applied
+	@scripts/bisect-build.sh
 
 model:
 	@scripts/model-check.sh
 
-mutations:
-	@scripts/apply-series.sh
-	scripts/mutation-test.sh
-
 clean:
 	rm -rf build out
-
-lint:
-	@scripts/apply-series.sh
-	scripts/export-series.sh
-	scripts/lint.sh
-
-hmm:
-	@scripts/apply-series.sh
-	scripts/hmm-selftests.sh
-
-users:
-	@scripts/apply-series.sh
-	scripts/compile-users.sh
-
-bisect:
-	@scripts/apply-series.sh
-	scripts/bisect-build.sh

@@ -71,25 +71,6 @@ skip=(
 )
 api='#include <linux/(mmu_notifier|mmu_range_notifier)\.h>|\bmmu_(range|interval)_[a-z_]+|\bmmu_notifier[a-z_]*\b|\b(ptep|pmdp|pudp)_[a-z_]*_notify\b|\bset_pte_at_notify\b'
 
-# The base worktree: build/base-pristine/<name of the series tree>.
-base_worktree() {
-	local wt want
-	wt=$BUILD_ROOT/base-pristine/$(basename "$src")
-	want=$(git -C "$src" rev-parse 'base^{tree}')
-	if [ "$(git -C "$wt" rev-parse 'HEAD^{tree}' 2>/dev/null)" = "$want" ] &&
-		[ -z "$(git -C "$wt" status --porcelain 2>/dev/null)" ]; then
-		echo "$wt"
-		return
-	fi
-	say "making the base worktree $wt" >&2
-	rm -rf "$wt"
-	mkdir -p "$(dirname "$wt")"
-	git -C "$src" worktree prune
-	git -C "$src" worktree add --detach "$wt" base >/dev/null 2>&1 ||
-		die "git worktree add $wt base failed"
-	echo "$wt"
-}
-
 declare -A tree_of obj_of
 for t in "${trees[@]}"; do
 	case $t in

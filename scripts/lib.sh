@@ -81,3 +81,28 @@ base_tree() {
 		die "no kernel tree yet: run 'make' first"
 	echo "$BUILD_ROOT/src-$ver"
 }
+
+# base_worktree: the pristine base, a detached worktree of the tree's tag
+# `base`, for the side-by-side builds (hmm-selftests.sh, compile-users.sh);
+# never built in (O= only). It is build/base-pristine/<name of the series
+# tree>, with its O dirs beside it, so base and series compile with the
+# same relative paths and share ccache entries. Remade when its content is
+# not the tag's.
+base_worktree() {
+	local src wt want
+	src=$(base_tree)
+	wt=$BUILD_ROOT/base-pristine/$(basename "$src")
+	want=$(git -C "$src" rev-parse 'base^{tree}')
+	if [ "$(git -C "$wt" rev-parse 'HEAD^{tree}' 2>/dev/null)" = "$want" ] &&
+		[ -z "$(git -C "$wt" status --porcelain 2>/dev/null)" ]; then
+		echo "$wt"
+		return
+	fi
+	say "making the base worktree $wt" >&2
+	rm -rf "$wt"
+	mkdir -p "$(dirname "$wt")"
+	git -C "$src" worktree prune
+	git -C "$src" worktree add --detach "$wt" base >/dev/null 2>&1 ||
+		die "git worktree add $wt base failed"
+	echo "$wt"
+}
