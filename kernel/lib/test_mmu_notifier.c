@@ -1125,6 +1125,100 @@ static void conc_teardown_race(struct kunit *test)
 }
 
 /*
+ * The last mmput() racing with the collision-retry read side. The reader
+ * owns its subscription (which pins the mm, not its users) and, like a
+ * driver calling hmm_range_fault(), takes a user reference only for the
+ * "fault"; an invalidator does the same around each invalidation. Either
+ * of them, or the test, drops the last user. mmu_range_read_begin() must
+ * keep returning once the release has ended, and no mapping made with a
+ * sequence from before the release may survive it.
+ */
+static int cc_teardown_reader(void *data)
+{
+	struct cc *cc = data;
+	struct trn *t = cc->t[0];
+
+	while (time_before(jiffies, cc->deadline)) {
+		unsigned long seq = mmu_range_read_begin(&t->mrn);
+
+		if (!mmget_not_zero(cc->mm)) {
+			atomic_inc(&cc->retries);	/* users gone */
+			usleep_range(200, 400);
+			continue;
+		}
+		cond_resched();				/* "fault" */
+		mmput(cc->mm);
+		spin_lock(&t->lock);
+		if (!mmu_range_read_retry(&t->mrn, seq)) {
+			t->mapped = true;
+			atomic_inc(&cc->maps);
+		}
+		spin_unlock(&t->lock);
+	}
+	complete(&cc->done[0]);
+	return 0;
+}
+
+static int cc_teardown_invalidator(void *data)
+{
+	struct cc *cc = data;
+
+	while (time_before(jiffies, cc->deadline)) {
+		if (!mmget_not_zero(cc->mm)) {
+			usleep_range(200, 400);
+			continue;
+		}
+		mmap_read_lock(cc->mm);
+		t_inval(cc->mm, T_BASE, T_BASE + PAGE_SIZE);
+		mmap_read_unlock(cc->mm);
+		atomic_inc(&cc->invals);
+		mmput(cc->mm);
+		cond_resched();
+	}
+	complete(&cc->done[1]);
+	return 0;
+}
+
+static void conc_read_begin_teardown_race(struct kunit *test)
+{
+	int (*fn[2])(void *) = { cc_teardown_reader, cc_teardown_invalidator };
+	struct tctx *ctx = test->priv;
+	struct cc *cc = kunit_kzalloc(test, sizeof(*cc), GFP_KERNEL);
+	struct mm_struct *mm = ctx->mm;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, cc);
+	cc->mm = mm;
+	cc->t[0] = t_insert(test, T_BASE, PAGE_SIZE);
+	cc->deadline = jiffies + msecs_to_jiffies(CC_MS);
+	mmgrab(mm);
+	for (i = 0; i < 2; i++) {
+		init_completion(&cc->done[i]);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(fn[i], cc,
+							    "mmu-notifier-tr%d",
+							    i)));
+	}
+	msleep(CC_MS / 3);
+	ctx->mm = NULL;
+	mmput(mm);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_TRUE(test, t_done_within(&cc->done[i],
+						      CC_MS + T_WAIT_MS));
+
+	kunit_info(test, "maps %d invalidations %d reads after exit %d\n",
+		   atomic_read(&cc->maps), atomic_read(&cc->invals),
+		   atomic_read(&cc->retries));
+	KUNIT_EXPECT_EQ(test, cc->t[0]->releases, 1);
+	KUNIT_EXPECT_FALSE(test, cc->t[0]->mapped);
+	KUNIT_EXPECT_GT(test, atomic_read(&cc->maps), 0);
+	KUNIT_EXPECT_GT(test, atomic_read(&cc->invals), 0);
+	/* The reader kept going after the users left: it did not hang. */
+	KUNIT_EXPECT_GT(test, atomic_read(&cc->retries), 0);
+	mmu_range_notifier_remove(&cc->t[0]->mrn);
+	mmdrop(mm);
+}
+
+/*
  * Randomized model test: RT_THREADS kthreads, each owning RT_SUBS
  * subscriptions, run a seeded random mix of inserts, removes, plain and
  * nested invalidations and collision-retry reads on one mm. A model kept
@@ -2096,6 +2190,7 @@ static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(pt_exit_release_first),
 	KUNIT_CASE(conc_collision_retry_mirror),
 	KUNIT_CASE(conc_teardown_race),
+	KUNIT_CASE(conc_read_begin_teardown_race),
 	KUNIT_CASE_SLOW(conc_random_model),
 	KUNIT_CASE(conc_unregister_during_invalidations),
 	KUNIT_CASE(conc_put_synchronize_during_invalidations),
