@@ -81,7 +81,9 @@
  * the driver just installed. Sleepers wait on subs->wq for
  * subs->invalidate_seq to change; the bump is a release store and the
  * condition an acquire load, so a remover that wakes also sees the tree
- * and list updates made before the bump.
+ * and list updates made before the bump. The waker looks at the queue with
+ * wq_has_sleeper(), whose full barrier pairs with the one in
+ * prepare_to_wait_event(), and skips the queue's lock when it is empty.
  *
  * Sleeping: range callbacks, invalidate_range_start/end and release may
  * sleep when the range is blockable; under
@@ -160,17 +162,17 @@ static struct mmu_range_notifier *
 mrn_first(struct mmu_notifier_subscriptions *subs,
 	  const struct mmu_notifier_range *range)
 {
-	if (range->end <= range->start)
+	if (unlikely(range->end <= range->start))
 		return NULL;
 	return mrn_of(interval_tree_iter_first(&subs->itree, range->start,
 					       range->end - 1));
 }
 
 static struct mmu_range_notifier *
-mrn_next(struct mmu_range_notifier *mrn, const struct mmu_notifier_range *range)
+mrn_next(struct mmu_range_notifier *mrn, unsigned long start,
+	 unsigned long last)
 {
-	return mrn_of(interval_tree_iter_next(&mrn->interval_tree,
-					      range->start, range->end - 1));
+	return mrn_of(interval_tree_iter_next(&mrn->interval_tree, start, last));
 }
 
 /* Has the mm-wide sequence moved away from @seq? Pairs with mrn_end(). */
@@ -191,20 +193,15 @@ static unsigned long mrn_seq_make_odd(struct mmu_notifier_subscriptions *subs)
 }
 
 /*
- * The end of an invalidation that used the tree. The last one to end
- * applies the deferred inserts and removes, and moves the sequence to the
- * next even value.
+ * The last end: apply the deferred inserts and removes, move the sequence
+ * to the next even value and wake the sleepers. Called with subs->lock
+ * held; drops it. Out of line, so that the common end stays small.
  */
-static void mrn_end(struct mmu_notifier_subscriptions *subs)
+static noinline void mrn_end_last(struct mmu_notifier_subscriptions *subs)
+	__releases(&subs->lock)
 {
 	struct mmu_range_notifier *mrn;
 	struct hlist_node *tmp;
-
-	spin_lock(&subs->lock);
-	if (--subs->active || !(subs->invalidate_seq & 1)) {
-		spin_unlock(&subs->lock);
-		return;
-	}
 
 	hlist_for_each_entry_safe(mrn, tmp, &subs->deferred, deferred_item) {
 		if (RB_EMPTY_NODE(&mrn->interval_tree.rb)) {
@@ -219,28 +216,44 @@ static void mrn_end(struct mmu_notifier_subscriptions *subs)
 	smp_store_release(&subs->invalidate_seq, subs->invalidate_seq + 1);
 	spin_unlock(&subs->lock);
 
-	wake_up_all(&subs->wq);
+	/*
+	 * The full barrier of wq_has_sleeper() pairs with the one in
+	 * prepare_to_wait_event(): a sleeper is either on the queue by now,
+	 * or checks its condition after it and sees the new value. Most ends
+	 * have no sleeper and skip the wait-queue lock.
+	 */
+	if (wq_has_sleeper(&subs->wq))
+		wake_up_all(&subs->wq);
 }
 
 /*
- * The start of an invalidation: call every subscription overlapping
- * @range. Returns -EAGAIN, with the invalidation ended again, if a callback
- * of a non-blocking invalidation refused.
+ * The end of an invalidation that used the tree. The last one to end, if
+ * the sequence is odd, finishes in mrn_end_last(). Inlined: it is on the
+ * path of every invalidation.
  */
-static int mrn_start(struct mmu_notifier_subscriptions *subs,
-		     const struct mmu_notifier_range *range)
+static __always_inline void mrn_end(struct mmu_notifier_subscriptions *subs)
+{
+	spin_lock(&subs->lock);
+	if (--subs->active || !(subs->invalidate_seq & 1)) {
+		spin_unlock(&subs->lock);
+		return;
+	}
+	mrn_end_last(subs);
+}
+
+/*
+ * Call every subscription from @mrn on that overlaps @range, with @seq.
+ * The bounds are read once: the callbacks get @range const.
+ */
+static __always_inline int
+mrn_invalidate(struct mmu_notifier_subscriptions *subs,
+	       struct mmu_range_notifier *mrn,
+	       const struct mmu_notifier_range *range, unsigned long seq)
 {
 	bool blockable = mmu_notifier_range_blockable(range);
-	struct mmu_range_notifier *mrn;
-	unsigned long seq;
+	unsigned long start = range->start, last = range->end - 1;
 
-	spin_lock(&subs->lock);
-	subs->active++;
-	mrn = mrn_first(subs, range);
-	seq = mrn ? mrn_seq_make_odd(subs) : subs->invalidate_seq;
-	spin_unlock(&subs->lock);
-
-	for (; mrn; mrn = mrn_next(mrn, range)) {
+	for (; mrn; mrn = mrn_next(mrn, start, last)) {
 		bool done;
 
 		if (!blockable)
@@ -260,6 +273,27 @@ static int mrn_start(struct mmu_notifier_subscriptions *subs,
 	return 0;
 }
 
+/*
+ * The start of an invalidation: call every subscription overlapping
+ * @range. Returns -EAGAIN, with the invalidation ended again, if a callback
+ * of a non-blocking invalidation refused. Inlined, as mrn_end().
+ */
+static __always_inline int
+mrn_start(struct mmu_notifier_subscriptions *subs,
+	  const struct mmu_notifier_range *range)
+{
+	struct mmu_range_notifier *mrn;
+	unsigned long seq;
+
+	spin_lock(&subs->lock);
+	subs->active++;
+	mrn = mrn_first(subs, range);
+	seq = mrn ? mrn_seq_make_odd(subs) : subs->invalidate_seq;
+	spin_unlock(&subs->lock);
+
+	return mrn ? mrn_invalidate(subs, mrn, range, seq) : 0;
+}
+
 static void mrn_release(struct mmu_notifier_subscriptions *subs,
 			struct mm_struct *mm)
 {
@@ -275,8 +309,9 @@ static void mrn_release(struct mmu_notifier_subscriptions *subs,
 /* Classic notifiers                                                       */
 /* ---------------------------------------------------------------------- */
 
-static int classic_start(struct mmu_notifier_subscriptions *subs,
-			 const struct mmu_notifier_range *range)
+static __always_inline int
+classic_start(struct mmu_notifier_subscriptions *subs,
+	      const struct mmu_notifier_range *range)
 {
 	bool blockable = mmu_notifier_range_blockable(range);
 	struct mmu_notifier *sub, *refused = NULL;
@@ -323,8 +358,9 @@ static int classic_start(struct mmu_notifier_subscriptions *subs,
 	return ret;
 }
 
-static void classic_end(struct mmu_notifier_subscriptions *subs,
-			const struct mmu_notifier_range *range)
+static __always_inline void
+classic_end(struct mmu_notifier_subscriptions *subs,
+	    const struct mmu_notifier_range *range)
 {
 	bool blockable = mmu_notifier_range_blockable(range);
 	struct mmu_notifier *sub;
@@ -410,10 +446,10 @@ void __mmu_notifier_invalidate_range_end(struct mmu_notifier_range *range)
 	struct mmu_notifier_subscriptions *subs =
 		range->mm->notifier_subscriptions;
 
-	if (!hlist_empty(&subs->list))
-		classic_end(subs, range);
 	if (READ_ONCE(subs->has_itree))
 		mrn_end(subs);
+	if (!hlist_empty(&subs->list))
+		classic_end(subs, range);
 }
 
 int __mmu_notifier_clear_flush_young(struct mm_struct *mm,
@@ -784,9 +820,10 @@ static int mrn_check(struct mm_struct *mm, unsigned long start,
 	return 0;
 }
 
-static void mrn_add(struct mmu_range_notifier *mrn, struct mm_struct *mm,
-		    unsigned long start, unsigned long last,
-		    const struct mmu_range_notifier_ops *ops)
+static __always_inline void
+mrn_add(struct mmu_range_notifier *mrn, struct mm_struct *mm,
+	unsigned long start, unsigned long last,
+	const struct mmu_range_notifier_ops *ops)
 {
 	struct mmu_notifier_subscriptions *subs = mm->notifier_subscriptions;
 	unsigned long seq;
@@ -897,6 +934,17 @@ int mmu_range_notifier_insert_locked(struct mmu_range_notifier *mrn,
 }
 EXPORT_SYMBOL_GPL(mmu_range_notifier_insert_locked);
 
+/*
+ * Wait for the invalidation that holds a removed subscription in the tree.
+ * Out of line, so that the common remove needs no wait-queue entry on its
+ * stack.
+ */
+static noinline void mrn_remove_wait(struct mmu_notifier_subscriptions *subs,
+				     unsigned long seq)
+{
+	wait_event(subs->wq, mrn_seq_moved(subs, seq));
+}
+
 /**
  * mmu_range_notifier_remove - end a subscription
  * @mrn: a subscription inserted by mmu_range_notifier_insert().
@@ -945,7 +993,7 @@ void mmu_range_notifier_remove(struct mmu_range_notifier *mrn)
 	spin_unlock(&subs->lock);
 
 	if (in_use)
-		wait_event(subs->wq, mrn_seq_moved(subs, seq));
+		mrn_remove_wait(subs, seq);
 
 	WRITE_ONCE(mrn->mm, NULL);
 	mmdrop(mm);

@@ -119,9 +119,11 @@ struct mmu_notifier_ops {
 
 /**
  * struct mmu_notifier - a classic notifier registered on one mm
+ * @hlist: link in the mm's notifier list (SRCU protected). First, so that
+ *	the list walk of every invalidation needs no offset from link to
+ *	notifier.
  * @ops: the callbacks.
  * @mm: the mm registered on; pinned with mmgrab() while registered.
- * @hlist: link in the mm's notifier list (SRCU protected).
  * @users: references taken by mmu_notifier_get(), under the mm's
  *	subscription lock.
  * @rcu: used to free a notifier from mmu_notifier_put() after SRCU.
@@ -130,9 +132,9 @@ struct mmu_notifier_ops {
  * call takes as arguments.
  */
 struct mmu_notifier {
+	struct hlist_node hlist;
 	const struct mmu_notifier_ops *ops;
 	struct mm_struct *mm;
-	struct hlist_node hlist;
 	unsigned int users;
 	struct rcu_head rcu;
 };
