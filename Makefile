@@ -8,6 +8,8 @@
 #                        KCSAN, soak), mutations, protocol model, git am,
 #                        lint, HMM selftests, API users, patch-by-patch
 #   make lint|mutations|model|hmm|users|bisect   one of those alone
+#   make bench           6.12 and the series side by side (UML, QEMU -smp 2):
+#                        out/bench.md, out/bench.png
 #   make series          only apply the series
 #   make clean           remove build/ and out/ (the ccache stays)
 #
@@ -17,7 +19,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 .ONESHELL:
 .PHONY: all deps tree series export applied exported test check lint model \
-	mutations hmm users bisect clean
+	mutations hmm users bisect bench clean
 
 all: series
 	@scripts/export-series.sh
@@ -64,6 +66,9 @@ users: applied
 
 bisect: applied
 	@scripts/bisect-build.sh
+
+bench: applied
+	@scripts/bench.sh
 
 model:
 	@scripts/model-check.sh

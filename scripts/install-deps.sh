@@ -16,6 +16,7 @@ pkgs=(
 	sparse coccinelle	# lint and the treewide conversion
 	busybox-static		# the guest's initramfs
 	spin			# the protocol model
+	gnuplot-nox		# make bench: out/bench.png
 	clang lld llvm		# make lint: the clang build
 	python3-sphinx python3-sphinx-rtd-theme	# make lint: htmldocs
 	python3-ply python3-git	# make lint: checkpatch (spdxcheck.py)

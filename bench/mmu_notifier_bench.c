@@ -1,0 +1,580 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Benchmark of the MMU notifier paths that the core mm and device drivers
+ * pay for. It is built into a KUnit kernel twice, from the same source:
+ * on unmodified Linux 6.12 (with mmu_notifier_bench_compat.h, which maps
+ * our names to 6.12's) and on the range notifier series. It is not part of
+ * the series.
+ *
+ * Every figure is one line of the kernel log,
+ *
+ *	BENCH <op> <n> <unit> <value>
+ *
+ * read by scripts/bench-report.py. One-CPU figures are the best of
+ * B_REPS timed batches, in ns per operation; two-CPU figures are the
+ * median of B2_ROUNDS rounds, in operations per ms on each CPU.
+ *
+ * The invalidations are issued by hand on an mm without VMAs and without
+ * the mmap lock. The contract of both implementations only asks that the
+ * mm's first range subscription is not inserted concurrently with an
+ * invalidation, and every subscription here is inserted before timing.
+ */
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/sched/mm.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/uaccess.h>
+
+#ifdef MMU_NOTIFIER_BENCH_COMPAT	/* pristine 6.12: see bench-tree.sh */
+#include "mmu_notifier_bench_compat.h"
+#else
+#include <linux/mmu_range_notifier.h>
+#endif
+
+#define B_BASE		0x10000000UL
+#define B_REPS		15
+#define B_ITERS		5000
+#define B2_MS		200
+#define B2_ROUNDS	3
+#define B2_BATCH	64
+#define B_MUNMAP_LEN	(64UL << 20)
+#define B_MUNMAP_SUBS	1024
+
+/* A subscription with its driver lock, one per cache line or more. */
+struct bsub {
+	struct mmu_range_notifier mrn;
+	spinlock_t lock;		/* the "driver lock": seq and calls */
+	unsigned long calls;
+} ____cacheline_aligned_in_smp;
+
+static bool bsub_invalidate(struct mmu_range_notifier *mrn,
+			    const struct mmu_notifier_range *range,
+			    unsigned long cur_seq)
+{
+	struct bsub *b = container_of(mrn, struct bsub, mrn);
+
+	spin_lock(&b->lock);
+	mmu_range_set_seq(mrn, cur_seq);
+	b->calls++;
+	spin_unlock(&b->lock);
+	return true;
+}
+
+static const struct mmu_range_notifier_ops bsub_ops = {
+	.invalidate = bsub_invalidate,
+};
+
+static void b_print(struct kunit *test, const char *op, unsigned long n,
+		    const char *unit, u64 hundredths)
+{
+	kunit_info(test, "BENCH %s %lu %s %llu.%02llu\n", op, n, unit,
+		   hundredths / 100, hundredths % 100);
+}
+
+/* Best of B_REPS batches of @iters runs of @body; hundredths of ns/op. */
+#define B_TIME(test, op, n, iters, body)				\
+	do {								\
+		const unsigned int __n = (iters);			\
+		u64 __best = U64_MAX;					\
+		int __r;						\
+									\
+		for (__r = 0; __r < B_REPS; __r++) {			\
+			u64 __t0 = ktime_get_ns();			\
+			unsigned int __i;				\
+									\
+			for (__i = 0; __i < __n; __i++) {		\
+				body;					\
+			}						\
+			__best = min(__best, ktime_get_ns() - __t0);	\
+			cond_resched();					\
+		}							\
+		b_print(test, op, n, "ns", div_u64(__best * 100, __n));	\
+	} while (0)
+
+static struct bsub *b_subs(struct kunit *test, unsigned int n)
+{
+	struct bsub *subs = kvcalloc(n, sizeof(*subs), GFP_KERNEL);
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, subs);
+	for (i = 0; i < n; i++)
+		spin_lock_init(&subs[i].lock);
+	return subs;
+}
+
+static void b_insert(struct kunit *test, struct bsub *b, struct mm_struct *mm,
+		     unsigned long start, unsigned long len)
+{
+	KUNIT_ASSERT_EQ(test, 0, mmu_range_notifier_insert(&b->mrn, mm, start,
+							   len, &bsub_ops));
+}
+
+/* Subscription i covers page 2i above B_BASE: odd pages are gaps. */
+static void b_insert_spaced(struct kunit *test, struct bsub *subs,
+			    unsigned int n, struct mm_struct *mm)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		b_insert(test, &subs[i], mm, B_BASE + 2 * i * PAGE_SIZE,
+			 PAGE_SIZE);
+}
+
+static void b_remove_all(struct bsub *subs, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		mmu_range_notifier_remove(&subs[i].mrn);
+}
+
+static void b_inval(struct mm_struct *mm, unsigned long start,
+		    unsigned long end)
+{
+	struct mmu_notifier_range r;
+
+	mmu_notifier_range_init(&r, MMU_NOTIFY_CLEAR, 0, mm, start, end);
+	mmu_notifier_invalidate_range_start(&r);
+	mmu_notifier_invalidate_range_end(&r);
+}
+
+static struct mm_struct *b_mm(struct kunit *test)
+{
+	struct mm_struct *mm = mm_alloc();
+
+	KUNIT_ASSERT_NOT_NULL(test, mm);
+	return mm;
+}
+
+/* Tree sizes, for the growth with n; teardown takes three of them. */
+static const unsigned int b_sizes[] = { 1, 16, 256, 1024, 4096, 65536 };
+static const unsigned int b_teardown_sizes[] = { 1, 1024, 65536 };
+
+/* An invalidation between two subscriptions, missing all n of them. */
+static void bench_inval_miss(struct kunit *test)
+{
+	int k;
+
+	for (k = 0; k < ARRAY_SIZE(b_sizes); k++) {
+		unsigned int n = b_sizes[k];
+		struct mm_struct *mm = b_mm(test);
+		struct bsub *subs = b_subs(test, n);
+		unsigned long gap = B_BASE + (2 * (n / 2) + 1) * PAGE_SIZE;
+		unsigned int i, calls = 0;
+
+		b_insert_spaced(test, subs, n, mm);
+		B_TIME(test, "inval_miss", n, B_ITERS,
+		       b_inval(mm, gap, gap + PAGE_SIZE));
+		for (i = 0; i < n; i++)
+			calls += subs[i].calls;
+		KUNIT_EXPECT_EQ(test, calls, 0);
+		b_remove_all(subs, n);
+		kvfree(subs);
+		mmput(mm);
+	}
+}
+
+/* An invalidation hitting 1 or 16 subscriptions of one span. */
+static void bench_inval_hit(struct kunit *test)
+{
+	static const unsigned int hits[] = { 1, 16 };
+	int k;
+
+	for (k = 0; k < ARRAY_SIZE(hits); k++) {
+		unsigned int n = hits[k], i;
+		struct mm_struct *mm = b_mm(test);
+		struct bsub *subs = b_subs(test, n);
+
+		for (i = 0; i < n; i++)
+			b_insert(test, &subs[i], mm, B_BASE, PAGE_SIZE);
+		B_TIME(test, "inval_hit", n, B_ITERS,
+		       b_inval(mm, B_BASE, B_BASE + PAGE_SIZE));
+		for (i = 0; i < n; i++)
+			KUNIT_EXPECT_EQ(test, subs[i].calls, B_REPS * B_ITERS);
+		b_remove_all(subs, n);
+		kvfree(subs);
+		mmput(mm);
+	}
+}
+
+/* The driver's read side: read_begin, driver lock, read_retry. */
+static bool b_read(struct bsub *b)
+{
+	unsigned long seq = mmu_range_read_begin(&b->mrn);
+	bool retry;
+
+	spin_lock(&b->lock);
+	retry = mmu_range_read_retry(&b->mrn, seq);
+	spin_unlock(&b->lock);
+	return retry;
+}
+
+static void bench_read_retry(struct kunit *test)
+{
+	struct mm_struct *mm = b_mm(test);
+	struct bsub *b = b_subs(test, 1);
+	unsigned int retries = 0;
+
+	b_insert(test, b, mm, B_BASE, PAGE_SIZE);
+	B_TIME(test, "read_retry", 1, B_ITERS, retries += b_read(b));
+	KUNIT_EXPECT_EQ(test, retries, 0);
+	mmu_range_notifier_remove(&b->mrn);
+	kvfree(b);
+	mmput(mm);
+}
+
+/* Remove one subscription from a tree of n and insert it again. */
+static void bench_remove_insert(struct kunit *test)
+{
+	int k;
+
+	for (k = 0; k < ARRAY_SIZE(b_sizes); k++) {
+		unsigned int n = b_sizes[k];
+		struct mm_struct *mm = b_mm(test);
+		struct bsub *subs = b_subs(test, n);
+		struct bsub *b = &subs[n / 2];
+		unsigned long start = B_BASE + n / 2 * 2 * PAGE_SIZE;
+		int err = 0;
+
+		b_insert_spaced(test, subs, n, mm);
+		B_TIME(test, "remove_insert", n, B_ITERS / 4,
+		       mmu_range_notifier_remove(&b->mrn);
+		       err |= mmu_range_notifier_insert(&b->mrn, mm, start,
+							PAGE_SIZE, &bsub_ops));
+		KUNIT_EXPECT_EQ(test, err, 0);
+		b_remove_all(subs, n);
+		kvfree(subs);
+		mmput(mm);
+	}
+}
+
+/* Classic notifiers that only count. */
+struct bclassic {
+	struct mmu_notifier mn;
+	unsigned long starts, ends;
+};
+
+static int bclassic_start(struct mmu_notifier *mn,
+			  const struct mmu_notifier_range *range)
+{
+	container_of(mn, struct bclassic, mn)->starts++;
+	return 0;
+}
+
+static void bclassic_end(struct mmu_notifier *mn,
+			 const struct mmu_notifier_range *range)
+{
+	container_of(mn, struct bclassic, mn)->ends++;
+}
+
+static const struct mmu_notifier_ops bclassic_ops = {
+	.invalidate_range_start = bclassic_start,
+	.invalidate_range_end = bclassic_end,
+};
+
+static void bench_classic_inval(struct kunit *test)
+{
+	static const unsigned int counts[] = { 1, 8 };
+	struct bclassic *c;
+	int k, i;
+
+	c = kunit_kcalloc(test, 8, sizeof(*c), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	for (k = 0; k < ARRAY_SIZE(counts); k++) {
+		struct mm_struct *mm = b_mm(test);
+		unsigned int n = counts[k];
+
+		for (i = 0; i < n; i++) {
+			memset(&c[i], 0, sizeof(c[i]));
+			c[i].mn.ops = &bclassic_ops;
+			KUNIT_ASSERT_EQ(test, 0,
+					mmu_notifier_register(&c[i].mn, mm));
+		}
+		B_TIME(test, "classic_inval", n, B_ITERS,
+		       b_inval(mm, B_BASE, B_BASE + PAGE_SIZE));
+		for (i = 0; i < n; i++) {
+			KUNIT_EXPECT_EQ(test, c[i].starts, B_REPS * B_ITERS);
+			KUNIT_EXPECT_EQ(test, c[i].ends, B_REPS * B_ITERS);
+			mmu_notifier_unregister(&c[i].mn, mm);
+		}
+		mmput(mm);
+	}
+}
+
+/*
+ * Teardown of an mm holding n subscriptions: the last mmput() (release
+ * reaches every subscription) and the driver's n removes.
+ */
+static void bench_teardown(struct kunit *test)
+{
+	int k, r;
+
+	for (k = 0; k < ARRAY_SIZE(b_teardown_sizes); k++) {
+		unsigned int n = b_teardown_sizes[k];
+		struct bsub *subs = b_subs(test, n);
+		u64 best = U64_MAX;
+
+		for (r = 0; r < B_REPS; r++) {
+			struct mm_struct *mm = b_mm(test);
+			unsigned int i;
+			u64 t0;
+
+			memset(subs, 0, n * sizeof(*subs));
+			for (i = 0; i < n; i++)
+				spin_lock_init(&subs[i].lock);
+			b_insert_spaced(test, subs, n, mm);
+			t0 = ktime_get_ns();
+			mmput(mm);
+			b_remove_all(subs, n);
+			best = min(best, ktime_get_ns() - t0);
+			for (i = 0; i < n; i++)
+				KUNIT_EXPECT_EQ(test, subs[i].calls, 1);
+			cond_resched();
+		}
+		b_print(test, "teardown", n, "ns", best * 100);
+		kvfree(subs);
+	}
+}
+
+/*
+ * munmap() of a populated 64 MiB anonymous mapping of a real mm, with no
+ * subscription, then with B_MUNMAP_SUBS subscriptions covering it: what a
+ * process pays for a device mirror.
+ */
+static void bench_munmap(struct kunit *test)
+{
+	static const unsigned int counts[] = { 0, B_MUNMAP_SUBS };
+	struct mm_struct *mm = b_mm(test);
+	struct bsub *subs = b_subs(test, B_MUNMAP_SUBS);
+	unsigned long len = B_MUNMAP_LEN / B_MUNMAP_SUBS;
+	int k, r;
+
+	mm->task_size = TASK_SIZE;
+	arch_pick_mmap_layout(mm, &current->signal->rlim[RLIMIT_STACK]);
+	kthread_use_mm(mm);
+	for (k = 0; k < ARRAY_SIZE(counts); k++) {
+		unsigned int n = counts[k], i;
+		u64 best = U64_MAX;
+
+		for (r = 0; r < B_REPS; r++) {
+			unsigned long addr;
+			u64 t0;
+
+			addr = vm_mmap(NULL, 0, B_MUNMAP_LEN,
+				       PROT_READ | PROT_WRITE,
+				       MAP_ANONYMOUS | MAP_PRIVATE |
+				       MAP_POPULATE, 0);
+			KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
+			for (i = 0; i < n; i++)
+				b_insert(test, &subs[i], mm, addr + i * len,
+					 len);
+			t0 = ktime_get_ns();
+			KUNIT_ASSERT_EQ(test, 0,
+					vm_munmap(addr, B_MUNMAP_LEN));
+			best = min(best, ktime_get_ns() - t0);
+			b_remove_all(subs, n);
+			cond_resched();
+		}
+		for (i = 0; i < n; i++)
+			KUNIT_EXPECT_EQ(test, subs[i].calls, B_REPS);
+		b_print(test, "munmap64m", n, "ns", best * 100);
+	}
+	kthread_unuse_mm(mm);
+	kvfree(subs);
+	mmput(mm);
+}
+
+static void bench_struct_size(struct kunit *test)
+{
+	b_print(test, "sizeof", 0, "bytes",
+		sizeof(struct mmu_range_notifier) * 100);
+	KUNIT_EXPECT_LE(test, sizeof(struct mmu_range_notifier), 88);
+}
+
+/* ---- two CPUs ---- */
+
+enum b2_kind { B2_READ, B2_INVAL };
+
+struct b2_worker {
+	struct b2_run *run;
+	enum b2_kind kind;
+	struct bsub *sub;
+	u64 ops, ns;
+	struct completion done;
+} ____cacheline_aligned_in_smp;
+
+struct b2_run {
+	struct mm_struct *mm;
+	atomic_t ready;
+	int workers;
+};
+
+static int b2_fn(void *data)
+{
+	struct b2_worker *w = data;
+	struct bsub *b = w->sub;
+	unsigned long start = b->mrn.interval_tree.start;
+	u64 t0, now, end;
+	int i;
+
+	/* Start together: both workers are on their CPUs. */
+	atomic_inc(&w->run->ready);
+	while (atomic_read(&w->run->ready) < w->run->workers)
+		cpu_relax();
+
+	t0 = ktime_get_ns();
+	end = t0 + B2_MS * NSEC_PER_MSEC;
+	do {
+		for (i = 0; i < B2_BATCH; i++) {
+			if (w->kind == B2_READ)
+				b_read(b);
+			else
+				b_inval(w->run->mm, start, start + PAGE_SIZE);
+		}
+		w->ops += B2_BATCH;
+		now = ktime_get_ns();
+	} while (now < end);
+	w->ns = now - t0;
+	complete(&w->done);
+	return 0;
+}
+
+/* Run one worker per kind given, worker i bound to CPU i; ops per ms. */
+static void b2_round(struct kunit *test, struct mm_struct *mm,
+		     struct bsub *subs, const enum b2_kind *kinds, int n,
+		     u64 *per_ms)
+{
+	struct b2_worker w[2] = {};
+	struct b2_run run = { .mm = mm, .workers = n };
+	int i;
+
+	for (i = 0; i < n; i++) {
+		struct task_struct *task;
+
+		w[i].run = &run;
+		w[i].kind = kinds[i];
+		w[i].sub = &subs[i];
+		init_completion(&w[i].done);
+		task = kthread_create(b2_fn, &w[i], "mn-bench/%d", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+		kthread_bind(task, cpumask_nth(i, cpu_online_mask));
+		wake_up_process(task);
+	}
+	for (i = 0; i < n; i++) {
+		wait_for_completion(&w[i].done);
+		/* hundredths of an op per ms */
+		per_ms[i] = div64_u64(w[i].ops * 100 * NSEC_PER_MSEC, w[i].ns);
+	}
+}
+
+static int b2_cmp(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void b2_print(struct kunit *test, const char *op, const char *label,
+		     u64 hundredths)
+{
+	kunit_info(test, "BENCH %s %s ops_per_ms %llu.%02llu\n", op, label,
+		   hundredths / 100, hundredths % 100);
+}
+
+/*
+ * Median over B2_ROUNDS rounds, per worker, printed as op/label[i] and
+ * stored in med[i].
+ */
+static void b2_measure(struct kunit *test, struct mm_struct *mm,
+		       struct bsub *subs, const char *op,
+		       const enum b2_kind *kinds, int n,
+		       const char *const *labels, u64 *med)
+{
+	u64 v[2][B2_ROUNDS], per_ms[2];
+	int r, i;
+
+	for (r = 0; r < B2_ROUNDS; r++) {
+		b2_round(test, mm, subs, kinds, n, per_ms);
+		for (i = 0; i < n; i++)
+			v[i][r] = per_ms[i];
+	}
+	for (i = 0; i < n; i++) {
+		sort(v[i], B2_ROUNDS, sizeof(u64), b2_cmp, NULL);
+		med[i] = v[i][B2_ROUNDS / 2];
+		b2_print(test, op, labels[i], med[i]);
+	}
+}
+
+/*
+ * Two CPUs on one mm, each on its own subscription: both running the
+ * collision-retry read side; both invalidating their own (disjoint)
+ * ranges; one of each. Each also alone, for the scaling.
+ */
+static void bench_two_cpus(struct kunit *test)
+{
+	static const enum b2_kind rr[] = { B2_READ, B2_READ };
+	static const enum b2_kind ii[] = { B2_INVAL, B2_INVAL };
+	static const enum b2_kind ri[] = { B2_READ, B2_INVAL };
+	static const char *const alone[] = { "alone" };
+	static const char *const both[] = { "cpu0", "cpu1" };
+	static const char *const mixed[] = { "read", "inval" };
+	u64 read_alone, inval_alone, med[2];
+	struct mm_struct *mm;
+	struct bsub *subs;
+
+	if (num_online_cpus() < 2) {
+		kunit_info(test, "BENCH two_cpus %u skipped 0\n",
+			   num_online_cpus());
+		kunit_skip(test, "needs 2 CPUs, %u online", num_online_cpus());
+	}
+
+	mm = b_mm(test);
+	subs = b_subs(test, 2);
+	b_insert(test, &subs[0], mm, B_BASE, PAGE_SIZE);
+	b_insert(test, &subs[1], mm, B_BASE + 2 * PAGE_SIZE, PAGE_SIZE);
+
+	b2_measure(test, mm, subs, "retry2", rr, 1, alone, &read_alone);
+	b2_measure(test, mm, subs, "retry2", rr, 2, both, med);
+	KUNIT_EXPECT_GT(test, med[0] + med[1], 0);
+	b2_measure(test, mm, subs, "inval2", ii, 1, alone, &inval_alone);
+	b2_measure(test, mm, subs, "inval2", ii, 2, both, med);
+	/* One of each; the alone figures are those of retry2 and inval2. */
+	b2_print(test, "mixed", "alone_read", read_alone);
+	b2_print(test, "mixed", "alone_inval", inval_alone);
+	b2_measure(test, mm, subs, "mixed", ri, 2, mixed, med);
+
+	KUNIT_EXPECT_GT(test, subs[0].calls + subs[1].calls, 0);
+	b_remove_all(subs, 2);
+	kvfree(subs);
+	mmput(mm);
+}
+
+static struct kunit_case mmu_notifier_bench_cases[] = {
+	KUNIT_CASE(bench_struct_size),
+	KUNIT_CASE_SLOW(bench_inval_miss),
+	KUNIT_CASE_SLOW(bench_inval_hit),
+	KUNIT_CASE_SLOW(bench_read_retry),
+	KUNIT_CASE_SLOW(bench_remove_insert),
+	KUNIT_CASE_SLOW(bench_classic_inval),
+	KUNIT_CASE_SLOW(bench_teardown),
+	KUNIT_CASE_SLOW(bench_munmap),
+	KUNIT_CASE_SLOW(bench_two_cpus),
+	{}
+};
+
+static struct kunit_suite mmu_notifier_bench_suite = {
+	.name = "mmu_notifier_bench",
+	.test_cases = mmu_notifier_bench_cases,
+};
+
+kunit_test_suite(mmu_notifier_bench_suite);
+
+MODULE_DESCRIPTION("MMU notifier benchmark");
+MODULE_LICENSE("GPL");

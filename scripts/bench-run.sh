@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Build the benchmark kernel of one implementation for one platform, and
+# boot it RUNS times, keeping each boot's kernel log.
+#
+# usage: scripts/bench-run.sh base|series|control uml|qemu [RUNS]
+#   uml:  UML, one CPU, native speed
+#   qemu: QEMU x86_64 under TCG, two vCPUs (-smp 2)
+# Logs: out/bench/logs/<platform>-<impl>-<run>.log (the kernel's output)
+#   and out/logs/bench-<platform>-<impl>-build.log.
+# env: BUILD_ONLY=1 (build, do not run), RUN_FIRST=N (number the runs from
+#   N, so that runs of the two implementations can be interleaved).
+set -euo pipefail
+impl=${1:?usage: $0 base|series|control uml|qemu [RUNS]}
+plat=${2:?usage: $0 base|series|control uml|qemu [RUNS]}
+runs=${3:-1}
+TAG=bench-$plat-$impl
+. "$(dirname "$0")/lib.sh"
+
+tree=$("$top/scripts/bench-tree.sh" "$impl")
+case $plat in
+uml) opts=() ;;
+qemu) opts=(--arch=x86_64 --qemu_args=-smp\ 2) ;;
+*) die "unknown platform '$plat' (uml or qemu)" ;;
+esac
+objdir=$BUILD_ROOT/bench/$impl/$plat
+logs=$OUT/bench/logs
+mkdir -p "$logs"
+kunit=("$tree/tools/testing/kunit/kunit.py")
+common=(--build_dir="$objdir" "${opts[@]}")
+blog=$LOG_DIR/bench-$plat-$impl-build.log
+
+say "building the $impl benchmark kernel in $objdir (log: $blog)"
+LOGGED_OBJDIR=$objdir logged "$blog" "${kunit[@]}" build "${common[@]}" \
+	--kunitconfig="$top/bench/bench.kunitconfig" \
+	--kunitconfig="$top/bench/bench-$plat.kunitconfig" \
+	--jobs "$JOBS" --make_options CC="ccache gcc" ||
+	die "build failed; see $blog"
+[ "${BUILD_ONLY:-}" = 1 ] && exit 0
+
+first=${RUN_FIRST:-1}
+for ((r = first; r < first + runs; r++)); do
+	log=$logs/$plat-$impl-$r.log
+	say "run $r: booting (kernel log: $log)"
+	rc=0
+	LOGGED_TAIL=0 logged "$LOG_DIR/bench-$plat-$impl-$r.log" \
+		"${kunit[@]}" exec "${common[@]}" --timeout 900 \
+		'mmu_notifier_bench' || rc=$?
+	cp "$objdir/test.log" "$log"
+	if [ "$rc" -ne 0 ]; then
+		grep -a -B2 -A8 'FAILED\|not ok' "$LOG_DIR/bench-$plat-$impl-$r.log" |
+			head -n 40 | sed 's/^/  | /'
+		die "run $r failed (exit $rc); see $LOG_DIR/bench-$plat-$impl-$r.log"
+	fi
+	say "run $r: $(grep -ac ' BENCH ' "$log") figures"
+done

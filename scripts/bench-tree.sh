@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Prepare the source tree the benchmark is built from: a detached worktree
+# of the pristine base (tag `base`) or of the applied series, with
+# bench/mmu_notifier_bench.c added as lib/mmu_notifier_bench.c and its
+# Kconfig entry and Makefile line appended. The base tree also gets
+# bench/mmu_notifier_bench_compat.h, which maps our names to 6.12's.
+# `control` is the base again with bench/mmu_notifier_bench_pad.c added in
+# kernel/: the same code at other addresses, to measure layout noise.
+#
+# usage: scripts/bench-tree.sh base|series|control
+# Prints the tree's path. Files are rewritten only when their content
+# changes, so a rebuild recompiles only what changed.
+set -euo pipefail
+impl=${1:?usage: $0 base|series}
+TAG=bench-tree
+. "$(dirname "$0")/lib.sh"
+
+src=$(base_tree)
+case $impl in
+base | control) rev=$(git -C "$src" rev-parse 'base^{commit}') ;;
+series) rev=$(git -C "$src" rev-parse 'HEAD^{commit}') ;;
+*) die "unknown implementation '$impl' (base, series or control)" ;;
+esac
+wt=$BUILD_ROOT/bench/$impl/$(basename "$src")
+
+# put FILE: write stdin to FILE in the worktree if its content differs.
+put() {
+	local tmp
+	tmp=$(mktemp)
+	cat >"$tmp"
+	if cmp -s "$tmp" "$wt/$1"; then
+		rm -f "$tmp"
+	else
+		mv "$tmp" "$wt/$1"
+	fi
+}
+
+if [ ! -d "$wt" ] || ! git -C "$wt" rev-parse HEAD >/dev/null 2>&1; then
+	say "making the $impl worktree $wt" >&2
+	rm -rf "$wt"
+	mkdir -p "$(dirname "$wt")"
+	git -C "$src" worktree prune
+	git -C "$src" worktree add --detach "$wt" "$rev" >/dev/null 2>&1 ||
+		die "git worktree add $wt $rev failed"
+elif [ "$(git -C "$wt" rev-parse HEAD)" != "$rev" ]; then
+	say "moving the $impl worktree to $(git -C "$src" log -1 --format=%h "$rev")" >&2
+	git -C "$wt" checkout -q -- lib/Makefile lib/Kconfig.debug kernel/Makefile
+	git -C "$wt" checkout -q --detach "$rev" ||
+		die "git checkout $rev in $wt failed"
+fi
+
+# The base trees build the benchmark with the compat header.
+{
+	git -C "$wt" show "$rev:lib/Makefile"
+	cat "$top/bench/Makefile.add"
+	if [ "$impl" != series ]; then
+		echo 'CFLAGS_mmu_notifier_bench.o += -DMMU_NOTIFIER_BENCH_COMPAT'
+	fi
+} | put lib/Makefile
+{ git -C "$wt" show "$rev:lib/Kconfig.debug"; cat "$top/bench/Kconfig"; } |
+	put lib/Kconfig.debug
+put lib/mmu_notifier_bench.c <"$top/bench/mmu_notifier_bench.c"
+if [ "$impl" != series ]; then
+	put lib/mmu_notifier_bench_compat.h \
+		<"$top/bench/mmu_notifier_bench_compat.h"
+fi
+if [ "$impl" = control ]; then
+	{ git -C "$wt" show "$rev:kernel/Makefile"
+	  echo 'obj-y += mmu_notifier_bench_pad.o'; } | put kernel/Makefile
+	put kernel/mmu_notifier_bench_pad.c \
+		<"$top/bench/mmu_notifier_bench_pad.c"
+fi
+echo "$wt"
