@@ -41,8 +41,8 @@
 #define B_BASE		0x10000000UL
 #define B_REPS		15
 #define B_ITERS		5000
-#define B2_MS		200
-#define B2_ROUNDS	3
+#define B2_MS		250
+#define B2_ROUNDS	5
 #define B2_BATCH	64
 #define B_MUNMAP_LEN	(64UL << 20)
 #define B_MUNMAP_SUBS	1024
@@ -400,7 +400,7 @@ static void bench_struct_size(struct kunit *test)
 
 /* ---- two CPUs ---- */
 
-enum b2_kind { B2_READ, B2_INVAL };
+enum b2_kind { B2_READ, B2_INVAL, B2_LOCK };
 
 struct b2_worker {
 	struct b2_run *run;
@@ -433,10 +433,14 @@ static int b2_fn(void *data)
 	end = t0 + B2_MS * NSEC_PER_MSEC;
 	do {
 		for (i = 0; i < B2_BATCH; i++) {
-			if (w->kind == B2_READ)
+			if (w->kind == B2_READ) {
 				b_read(b);
-			else
+			} else if (w->kind == B2_INVAL) {
 				b_inval(w->run->mm, start, start + PAGE_SIZE);
+			} else {
+				spin_lock(&b->lock);
+				spin_unlock(&b->lock);
+			}
 		}
 		w->ops += B2_BATCH;
 		now = ktime_get_ns();
@@ -481,6 +485,12 @@ static int b2_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static u64 b2_median(u64 *v)
+{
+	sort(v, B2_ROUNDS, sizeof(u64), b2_cmp, NULL);
+	return v[B2_ROUNDS / 2];
+}
+
 static void b2_print(struct kunit *test, const char *op, const char *label,
 		     u64 hundredths)
 {
@@ -506,26 +516,51 @@ static void b2_measure(struct kunit *test, struct mm_struct *mm,
 			v[i][r] = per_ms[i];
 	}
 	for (i = 0; i < n; i++) {
-		sort(v[i], B2_ROUNDS, sizeof(u64), b2_cmp, NULL);
-		med[i] = v[i][B2_ROUNDS / 2];
+		med[i] = b2_median(v[i]);
 		b2_print(test, op, labels[i], med[i]);
 	}
 }
 
 /*
+ * A scaling test: in every round, one CPU alone and then both, so that
+ * the two figures a scaling divides are taken close in time. Prints the
+ * medians as op/alone, op/cpu0 and op/cpu1; the alone median in *alone.
+ */
+static void b2_scaling(struct kunit *test, struct mm_struct *mm,
+		       struct bsub *subs, const char *op,
+		       const enum b2_kind *kinds, u64 *alone)
+{
+	u64 v[3][B2_ROUNDS], per_ms[2];
+	int r;
+
+	for (r = 0; r < B2_ROUNDS; r++) {
+		b2_round(test, mm, subs, kinds, 1, per_ms);
+		v[0][r] = per_ms[0];
+		b2_round(test, mm, subs, kinds, 2, per_ms);
+		v[1][r] = per_ms[0];
+		v[2][r] = per_ms[1];
+	}
+	*alone = b2_median(v[0]);
+	b2_print(test, op, "alone", *alone);
+	b2_print(test, op, "cpu0", b2_median(v[1]));
+	b2_print(test, op, "cpu1", b2_median(v[2]));
+	KUNIT_EXPECT_GT(test, v[1][0] + v[2][0], 0);
+}
+
+/*
  * Two CPUs on one mm, each on its own subscription: both running the
  * collision-retry read side; both invalidating their own (disjoint)
- * ranges; one of each. Each also alone, for the scaling.
+ * ranges; one of each. Each also alone, for the scaling. And the ceiling:
+ * each CPU only taking its own driver lock, no notifier call at all.
  */
 static void bench_two_cpus(struct kunit *test)
 {
 	static const enum b2_kind rr[] = { B2_READ, B2_READ };
 	static const enum b2_kind ii[] = { B2_INVAL, B2_INVAL };
 	static const enum b2_kind ri[] = { B2_READ, B2_INVAL };
-	static const char *const alone[] = { "alone" };
-	static const char *const both[] = { "cpu0", "cpu1" };
+	static const enum b2_kind ll[] = { B2_LOCK, B2_LOCK };
 	static const char *const mixed[] = { "read", "inval" };
-	u64 read_alone, inval_alone, med[2];
+	u64 read_alone, inval_alone, lock_alone, med[2];
 	struct mm_struct *mm;
 	struct bsub *subs;
 
@@ -540,15 +575,13 @@ static void bench_two_cpus(struct kunit *test)
 	b_insert(test, &subs[0], mm, B_BASE, PAGE_SIZE);
 	b_insert(test, &subs[1], mm, B_BASE + 2 * PAGE_SIZE, PAGE_SIZE);
 
-	b2_measure(test, mm, subs, "retry2", rr, 1, alone, &read_alone);
-	b2_measure(test, mm, subs, "retry2", rr, 2, both, med);
-	KUNIT_EXPECT_GT(test, med[0] + med[1], 0);
-	b2_measure(test, mm, subs, "inval2", ii, 1, alone, &inval_alone);
-	b2_measure(test, mm, subs, "inval2", ii, 2, both, med);
+	b2_scaling(test, mm, subs, "retry2", rr, &read_alone);
+	b2_scaling(test, mm, subs, "inval2", ii, &inval_alone);
 	/* One of each; the alone figures are those of retry2 and inval2. */
 	b2_print(test, "mixed", "alone_read", read_alone);
 	b2_print(test, "mixed", "alone_inval", inval_alone);
 	b2_measure(test, mm, subs, "mixed", ri, 2, mixed, med);
+	b2_scaling(test, mm, subs, "lock2", ll, &lock_alone);
 
 	KUNIT_EXPECT_GT(test, subs[0].calls + subs[1].calls, 0);
 	b_remove_all(subs, 2);

@@ -8,7 +8,8 @@
 # Logs: out/bench/logs/<platform>-<impl>-<run>.log (the kernel's output)
 #   and out/logs/bench-<platform>-<impl>-build.log.
 # env: BUILD_ONLY=1 (build, do not run), RUN_FIRST=N (number the runs from
-#   N, so that runs of the two implementations can be interleaved).
+#   N, so that runs of the two implementations can be interleaved),
+#   BENCH_CPU (the host CPU UML runs on, default 1).
 set -euo pipefail
 impl=${1:?usage: $0 base|series|control uml|qemu [RUNS]}
 plat=${2:?usage: $0 base|series|control uml|qemu [RUNS]}
@@ -17,9 +18,11 @@ TAG=bench-$plat-$impl
 . "$(dirname "$0")/lib.sh"
 
 tree=$("$top/scripts/bench-tree.sh" "$impl")
+# UML boots pinned to one host CPU: left free to migrate, a boot ran
+# either fast or up to 1.8 times slower, at random.
 case $plat in
-uml) opts=() ;;
-qemu) opts=(--arch=x86_64 --qemu_args=-smp\ 2) ;;
+uml) opts=() pin=(taskset -c "${BENCH_CPU:-1}") ;;
+qemu) opts=(--arch=x86_64 --qemu_args=-smp\ 2) pin=() ;;
 *) die "unknown platform '$plat' (uml or qemu)" ;;
 esac
 objdir=$BUILD_ROOT/bench/$impl/$plat
@@ -43,7 +46,7 @@ for ((r = first; r < first + runs; r++)); do
 	say "run $r: booting (kernel log: $log)"
 	rc=0
 	LOGGED_TAIL=0 logged "$LOG_DIR/bench-$plat-$impl-$r.log" \
-		"${kunit[@]}" exec "${common[@]}" --timeout 900 \
+		"${pin[@]}" "${kunit[@]}" exec "${common[@]}" --timeout 900 \
 		'mmu_notifier_bench' || rc=$?
 	cp "$objdir/test.log" "$log"
 	if [ "$rc" -ne 0 ]; then

@@ -10,16 +10,16 @@
 # base again with its text moved (the `control`), measures how much the
 # figures move with code layout alone.
 #
-# env: UML_RUNS (boots per implementation, default 8), QEMU_RUNS (default
-#   2), BENCH_QEMU=0 (UML only)
+# env: UML_RUNS (boots per implementation, default 12), QEMU_RUNS (default
+#   4), BENCH_QEMU=0 (UML only)
 # Writes out/bench.md and out/bench.png (data, gnuplot script and the
 # kernels' logs in out/bench/); exits non-zero if a firm target is missed.
 set -euo pipefail
 TAG=bench
 . "$(dirname "$0")/lib.sh"
 
-uml_runs=${UML_RUNS:-8}
-qemu_runs=${QEMU_RUNS:-2}
+uml_runs=${UML_RUNS:-12}
+qemu_runs=${QEMU_RUNS:-4}
 logs=$OUT/bench/logs
 rm -rf "$logs"
 mkdir -p "$logs"
