@@ -67,7 +67,8 @@ users: applied
 bisect: applied
 	@scripts/bisect-build.sh
 
-bench: applied
+# From a fresh clone too: `series` installs, unpacks and applies first.
+bench: series
 	@scripts/bench.sh
 
 model:
