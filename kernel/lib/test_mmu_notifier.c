@@ -1212,7 +1212,7 @@ static void conc_read_begin_teardown_race(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, cc->t[0]->mapped);
 	KUNIT_EXPECT_GT(test, atomic_read(&cc->maps), 0);
 	KUNIT_EXPECT_GT(test, atomic_read(&cc->invals), 0);
-	/* The reader kept going after the users left: it did not hang. */
+	/* The reader ran after the users left; the waits above catch a hang. */
 	KUNIT_EXPECT_GT(test, atomic_read(&cc->retries), 0);
 	mmu_range_notifier_remove(&cc->t[0]->mrn);
 	mmdrop(mm);

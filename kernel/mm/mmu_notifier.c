@@ -175,11 +175,11 @@ mrn_next(struct mmu_range_notifier *mrn, unsigned long start,
 	return mrn_of(interval_tree_iter_next(&mrn->interval_tree, start, last));
 }
 
-/* Has the mm-wide sequence moved away from @seq? Pairs with mrn_end(). */
+/* Has the mm-wide sequence moved away from @seq? Pairs with mrn_end_last(). */
 static bool mrn_seq_moved(struct mmu_notifier_subscriptions *subs,
 			  unsigned long seq)
 {
-	/* Pairs with smp_store_release() of the bump in mrn_end(). */
+	/* Pairs with smp_store_release() of the bump in mrn_end_last(). */
 	return smp_load_acquire(&subs->invalidate_seq) != seq;
 }
 
