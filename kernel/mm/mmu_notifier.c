@@ -175,7 +175,7 @@ mrn_next(struct mmu_range_notifier *mrn, unsigned long start,
 	return mrn_of(interval_tree_iter_next(&mrn->interval_tree, start, last));
 }
 
-/* Has the mm-wide sequence moved away from @seq? Pairs with mrn_end_last(). */
+/* Has the mm-wide sequence moved from @seq? Pairs with mrn_end_last(). */
 static bool mrn_seq_moved(struct mmu_notifier_subscriptions *subs,
 			  unsigned long seq)
 {
