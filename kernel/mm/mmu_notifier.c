@@ -183,6 +183,17 @@ static bool mrn_seq_moved(struct mmu_notifier_subscriptions *subs,
 	return smp_load_acquire(&subs->invalidate_seq) != seq;
 }
 
+/*
+ * Sleep until the mm-wide sequence moves away from @seq: the running
+ * invalidation that holds it odd has ended. Out of line, so that readers
+ * and removers that need not wait carry no wait-queue entry on their stack.
+ */
+static noinline void mrn_wait_moved(struct mmu_notifier_subscriptions *subs,
+				    unsigned long seq)
+{
+	wait_event(subs->wq, mrn_seq_moved(subs, seq));
+}
+
 /* Make the sequence odd; caller holds subs->lock. Returns the odd value. */
 static unsigned long mrn_seq_make_odd(struct mmu_notifier_subscriptions *subs)
 {
@@ -452,52 +463,55 @@ void __mmu_notifier_invalidate_range_end(struct mmu_notifier_range *range)
 		classic_end(subs, range);
 }
 
-int __mmu_notifier_clear_flush_young(struct mm_struct *mm,
-				     unsigned long start, unsigned long end)
+/*
+ * Age the secondary mappings of [@start, @end) through every notifier that
+ * can: with a TLB flush (@flush) or without. Returns non-zero if any
+ * mapping was young.
+ */
+static int classic_age(struct mm_struct *mm, unsigned long start,
+		       unsigned long end, bool flush)
 {
 	struct mmu_notifier *sub;
 	int young = 0;
-	int idx;
 
-	idx = srcu_read_lock(&mn_srcu);
-	for_each_classic(sub, mm->notifier_subscriptions)
-		if (sub->ops->clear_flush_young)
-			young |= sub->ops->clear_flush_young(sub, mm, start,
-							     end);
-	srcu_read_unlock(&mn_srcu, idx);
+	guard(srcu)(&mn_srcu);
+	for_each_classic(sub, mm->notifier_subscriptions) {
+		typeof(sub->ops->clear_young) age = flush ?
+			sub->ops->clear_flush_young : sub->ops->clear_young;
+
+		if (age)
+			young |= age(sub, mm, start, end);
+	}
 	return young;
+}
+
+int __mmu_notifier_clear_flush_young(struct mm_struct *mm,
+				     unsigned long start, unsigned long end)
+{
+	return classic_age(mm, start, end, true);
 }
 
 int __mmu_notifier_clear_young(struct mm_struct *mm,
 			       unsigned long start, unsigned long end)
 {
-	struct mmu_notifier *sub;
-	int young = 0;
-	int idx;
-
-	idx = srcu_read_lock(&mn_srcu);
-	for_each_classic(sub, mm->notifier_subscriptions)
-		if (sub->ops->clear_young)
-			young |= sub->ops->clear_young(sub, mm, start, end);
-	srcu_read_unlock(&mn_srcu, idx);
-	return young;
+	return classic_age(mm, start, end, false);
 }
 
+/* The first notifier that finds @address young answers. */
 int __mmu_notifier_test_young(struct mm_struct *mm, unsigned long address)
 {
 	struct mmu_notifier *sub;
-	int young = 0;
-	int idx;
+	int young;
 
-	idx = srcu_read_lock(&mn_srcu);
+	guard(srcu)(&mn_srcu);
 	for_each_classic(sub, mm->notifier_subscriptions) {
-		if (sub->ops->test_young)
-			young = sub->ops->test_young(sub, mm, address);
+		if (!sub->ops->test_young)
+			continue;
+		young = sub->ops->test_young(sub, mm, address);
 		if (young)
-			break;
+			return young;
 	}
-	srcu_read_unlock(&mn_srcu, idx);
-	return young;
+	return 0;
 }
 
 void __mmu_notifier_arch_invalidate_secondary_tlbs(struct mm_struct *mm,
@@ -505,14 +519,12 @@ void __mmu_notifier_arch_invalidate_secondary_tlbs(struct mm_struct *mm,
 						   unsigned long end)
 {
 	struct mmu_notifier *sub;
-	int idx;
 
-	idx = srcu_read_lock(&mn_srcu);
+	guard(srcu)(&mn_srcu);
 	for_each_classic(sub, mm->notifier_subscriptions)
 		if (sub->ops->arch_invalidate_secondary_tlbs)
 			sub->ops->arch_invalidate_secondary_tlbs(sub, mm,
 								 start, end);
-	srcu_read_unlock(&mn_srcu, idx);
 }
 
 void __mmu_notifier_subscriptions_destroy(struct mm_struct *mm)
@@ -934,17 +946,6 @@ int mmu_range_notifier_insert_locked(struct mmu_range_notifier *mrn,
 }
 EXPORT_SYMBOL_GPL(mmu_range_notifier_insert_locked);
 
-/*
- * Wait for the invalidation that holds a removed subscription in the tree.
- * Out of line, so that the common remove needs no wait-queue entry on its
- * stack.
- */
-static noinline void mrn_remove_wait(struct mmu_notifier_subscriptions *subs,
-				     unsigned long seq)
-{
-	wait_event(subs->wq, mrn_seq_moved(subs, seq));
-}
-
 /**
  * mmu_range_notifier_remove - end a subscription
  * @mrn: a subscription inserted by mmu_range_notifier_insert().
@@ -993,7 +994,7 @@ void mmu_range_notifier_remove(struct mmu_range_notifier *mrn)
 	spin_unlock(&subs->lock);
 
 	if (in_use)
-		mrn_remove_wait(subs, seq);
+		mrn_wait_moved(subs, seq);
 
 	WRITE_ONCE(mrn->mm, NULL);
 	mmdrop(mm);
@@ -1027,7 +1028,7 @@ unsigned long mmu_range_read_begin(struct mmu_range_notifier *mrn)
 	/* Pairs with smp_store_release() in mmu_range_set_seq(). */
 	seq = smp_load_acquire(&mrn->invalidate_seq);
 	if (seq == READ_ONCE(subs->invalidate_seq))
-		wait_event(subs->wq, mrn_seq_moved(subs, seq));
+		mrn_wait_moved(subs, seq);
 	return seq;
 }
 EXPORT_SYMBOL_GPL(mmu_range_read_begin);
