@@ -135,6 +135,14 @@ static void b_remove_all(struct bsub *subs, unsigned int n)
 		mmu_range_notifier_remove(&subs[i].mrn);
 }
 
+/* End a case's subscriptions, free them and drop the case's mm. */
+static void b_free(struct bsub *subs, unsigned int n, struct mm_struct *mm)
+{
+	b_remove_all(subs, n);
+	kvfree(subs);
+	mmput(mm);
+}
+
 static void b_inval(struct mm_struct *mm, unsigned long start,
 		    unsigned long end)
 {
@@ -175,9 +183,7 @@ static void bench_inval_miss(struct kunit *test)
 		for (i = 0; i < n; i++)
 			calls += subs[i].calls;
 		KUNIT_EXPECT_EQ(test, calls, 0);
-		b_remove_all(subs, n);
-		kvfree(subs);
-		mmput(mm);
+		b_free(subs, n, mm);
 	}
 }
 
@@ -198,9 +204,7 @@ static void bench_inval_hit(struct kunit *test)
 		       b_inval(mm, B_BASE, B_BASE + PAGE_SIZE));
 		for (i = 0; i < n; i++)
 			KUNIT_EXPECT_EQ(test, subs[i].calls, B_REPS * B_ITERS);
-		b_remove_all(subs, n);
-		kvfree(subs);
-		mmput(mm);
+		b_free(subs, n, mm);
 	}
 }
 
@@ -225,9 +229,7 @@ static void bench_read_retry(struct kunit *test)
 	b_insert(test, b, mm, B_BASE, PAGE_SIZE);
 	B_TIME(test, "read_retry", 1, B_ITERS, retries += b_read(b));
 	KUNIT_EXPECT_EQ(test, retries, 0);
-	mmu_range_notifier_remove(&b->mrn);
-	kvfree(b);
-	mmput(mm);
+	b_free(b, 1, mm);
 }
 
 /* Remove one subscription from a tree of n and insert it again. */
@@ -249,9 +251,7 @@ static void bench_remove_insert(struct kunit *test)
 		       err |= mmu_range_notifier_insert(&b->mrn, mm, start,
 							PAGE_SIZE, &bsub_ops));
 		KUNIT_EXPECT_EQ(test, err, 0);
-		b_remove_all(subs, n);
-		kvfree(subs);
-		mmput(mm);
+		b_free(subs, n, mm);
 	}
 }
 
@@ -326,16 +326,14 @@ static void bench_teardown(struct kunit *test)
 			unsigned int i;
 			u64 t0;
 
-			memset(subs, 0, n * sizeof(*subs));
-			for (i = 0; i < n; i++)
-				spin_lock_init(&subs[i].lock);
+			/* Removed subscriptions can be inserted again. */
 			b_insert_spaced(test, subs, n, mm);
 			t0 = ktime_get_ns();
 			mmput(mm);
 			b_remove_all(subs, n);
 			best = min(best, ktime_get_ns() - t0);
 			for (i = 0; i < n; i++)
-				KUNIT_EXPECT_EQ(test, subs[i].calls, 1);
+				KUNIT_EXPECT_EQ(test, subs[i].calls, r + 1);
 			cond_resched();
 		}
 		b_print(test, "teardown", n, "ns", best * 100);
@@ -584,9 +582,7 @@ static void bench_two_cpus(struct kunit *test)
 	b2_scaling(test, mm, subs, "lock2", ll, &lock_alone);
 
 	KUNIT_EXPECT_GT(test, subs[0].calls + subs[1].calls, 0);
-	b_remove_all(subs, 2);
-	kvfree(subs);
-	mmput(mm);
+	b_free(subs, 2, mm);
 }
 
 static struct kunit_case mmu_notifier_bench_cases[] = {

@@ -560,22 +560,27 @@ def uml_row_target(row):
     return verdict(ratio_met(row))
 
 
-def noise_summary(rows):
-    known = [row.noise for row in rows if row.noise is not None]
+def spread_summary(rows, field, what, missing):
+    """Median and max of one noise field over the rows."""
+    known = [getattr(row, field) for row in rows
+             if getattr(row, field) is not None]
     if not known:
-        return 'noise: unknown (fewer than 2 runs per implementation)'
-    return (f'noise (best of alternate halves of the runs, max/min - 1): '
-            f'median {statistics.median(known):.3f}, max {max(known):.3f} '
-            f'over {len(known)} of {len(rows)} (op, n)')
+        return f'{field}: {missing}'
+    return (f'{field} ({what}): median {statistics.median(known):.3f}, '
+            f'max {max(known):.3f} over {len(known)} of {len(rows)} (op, n)')
+
+
+def noise_summary(rows):
+    return spread_summary(rows, 'noise',
+                          'best of alternate halves of the runs, max/min - 1',
+                          'unknown (fewer than 2 runs per implementation)')
 
 
 def layout_summary(rows):
-    known = [row.layout for row in rows if row.layout is not None]
-    if not known:
-        return 'layout: not measured (no control runs)'
-    return (f'layout (6.12 built again with its text moved by 1088 bytes, '
-            f'|moved/6.12 - 1|): median {statistics.median(known):.3f}, '
-            f'max {max(known):.3f} over {len(known)} of {len(rows)} (op, n)')
+    return spread_summary(rows, 'layout',
+                          '6.12 built again with its text moved by 1088 '
+                          'bytes, |moved/6.12 - 1|',
+                          'not measured (no control runs)')
 
 
 def kernel_summary(rows):

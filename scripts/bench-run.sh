@@ -7,7 +7,8 @@
 #   qemu: QEMU x86_64 under TCG, two vCPUs (-smp 2)
 # Logs: out/bench/logs/<platform>-<impl>-<run>.log (the kernel's output)
 #   and out/logs/bench-<platform>-<impl>-build.log.
-# env: BUILD_ONLY=1 (build, do not run), RUN_FIRST=N (number the runs from
+# env: BUILD_ONLY=1 (build, do not run), RUN_ONLY=1 (boot the kernel built
+#   before, do not rebuild), RUN_FIRST=N (number the runs from
 #   N, so that runs of the two implementations can be interleaved),
 #   BENCH_CPU (the host CPU UML runs on, default 1).
 set -euo pipefail
@@ -17,7 +18,6 @@ runs=${3:-1}
 TAG=bench-$plat-$impl
 . "$(dirname "$0")/lib.sh"
 
-tree=$("$top/scripts/bench-tree.sh" "$impl")
 # UML boots pinned to one host CPU: left free to migrate, a boot ran
 # either fast or up to 1.8 times slower, at random.
 case $plat in
@@ -26,19 +26,28 @@ qemu) opts=(--arch=x86_64 --qemu_args=-smp\ 2) pin=() ;;
 *) die "unknown platform '$plat' (uml or qemu)" ;;
 esac
 objdir=$BUILD_ROOT/bench/$impl/$plat
+if [ "${RUN_ONLY:-}" = 1 ]; then
+	tree=$BUILD_ROOT/bench/$impl/$(basename "$(base_tree)")
+	[ -f "$objdir/.config" ] ||
+		die "no kernel built in $objdir; run without RUN_ONLY=1 first"
+else
+	tree=$("$top/scripts/bench-tree.sh" "$impl")
+fi
 logs=$OUT/bench/logs
 mkdir -p "$logs"
 kunit=("$tree/tools/testing/kunit/kunit.py")
 common=(--build_dir="$objdir" "${opts[@]}")
 blog=$LOG_DIR/bench-$plat-$impl-build.log
 
-say "building the $impl benchmark kernel in $objdir (log: $blog)"
-LOGGED_OBJDIR=$objdir logged "$blog" "${kunit[@]}" build "${common[@]}" \
-	--kunitconfig="$top/bench/bench.kunitconfig" \
-	--kunitconfig="$top/bench/bench-$plat.kunitconfig" \
-	--jobs "$JOBS" --make_options CC="ccache gcc" ||
-	die "build failed; see $blog"
-[ "${BUILD_ONLY:-}" = 1 ] && exit 0
+if [ "${RUN_ONLY:-}" != 1 ]; then
+	say "building the $impl benchmark kernel in $objdir (log: $blog)"
+	LOGGED_OBJDIR=$objdir logged "$blog" "${kunit[@]}" build "${common[@]}" \
+		--kunitconfig="$top/bench/bench.kunitconfig" \
+		--kunitconfig="$top/bench/bench-$plat.kunitconfig" \
+		--jobs "$JOBS" --make_options CC="ccache gcc" ||
+		die "build failed; see $blog"
+	[ "${BUILD_ONLY:-}" = 1 ] && exit 0
+fi
 
 first=${RUN_FIRST:-1}
 for ((r = first; r < first + runs; r++)); do

@@ -8,7 +8,7 @@
 # kernel/: the same code at other addresses, to measure layout noise.
 #
 # usage: scripts/bench-tree.sh base|series|control
-# Prints the tree's path. Files are rewritten only when their content
+# Prints the tree's path. Our files are rewritten only when their content
 # changes, so a rebuild recompiles only what changed.
 set -euo pipefail
 impl=${1:?usage: $0 base|series}
@@ -35,19 +35,7 @@ put() {
 	fi
 }
 
-if [ ! -d "$wt" ] || ! git -C "$wt" rev-parse HEAD >/dev/null 2>&1; then
-	say "making the $impl worktree $wt" >&2
-	rm -rf "$wt"
-	mkdir -p "$(dirname "$wt")"
-	git -C "$src" worktree prune
-	git -C "$src" worktree add --detach "$wt" "$rev" >/dev/null 2>&1 ||
-		die "git worktree add $wt $rev failed"
-elif [ "$(git -C "$wt" rev-parse HEAD)" != "$rev" ]; then
-	say "moving the $impl worktree to $(git -C "$src" log -1 --format=%h "$rev")" >&2
-	git -C "$wt" checkout -q -- lib/Makefile lib/Kconfig.debug kernel/Makefile
-	git -C "$wt" checkout -q --detach "$rev" ||
-		die "git checkout $rev in $wt failed"
-fi
+detached_worktree "$wt" "$rev"
 
 # The base trees build the benchmark with the compat header.
 {

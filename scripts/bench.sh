@@ -34,8 +34,8 @@ bench_platform() {
 	say "$plat: $runs boots of each of $*, alternating"
 	for ((r = 1; r <= runs; r++)); do
 		for impl in "$@"; do
-			RUN_FIRST=$r _T0=$_t0 "$top/scripts/bench-run.sh" \
-				"$impl" "$plat" 1 | grep -v 'building the'
+			RUN_ONLY=1 RUN_FIRST=$r _T0=$_t0 \
+				"$top/scripts/bench-run.sh" "$impl" "$plat" 1
 		done
 	done
 }

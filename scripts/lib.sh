@@ -82,27 +82,40 @@ base_tree() {
 	echo "$BUILD_ROOT/src-$ver"
 }
 
-# base_worktree: the pristine base, a detached worktree of the tree's tag
-# `base`, for the side-by-side builds (hmm-selftests.sh, compile-users.sh);
-# never built in (O= only). It is build/base-pristine/<name of the series
-# tree>, with its O dirs beside it, so base and series compile with the
-# same relative paths and share ccache entries. Remade when its content is
-# not the tag's.
-base_worktree() {
-	local src wt want
+# detached_worktree DIR REV [pristine]: DIR as a detached worktree of the
+# series tree at REV. When it is elsewhere (or, with `pristine`, holds any
+# edit or untracked file) it is reset to REV with nothing else in it;
+# otherwise it is left alone, so files a script laid over it stay, and
+# object trees built from it (O= only, never in it) stay warm.
+detached_worktree() {
+	local wt=$1 rev=$2 want src
 	src=$(base_tree)
-	wt=$BUILD_ROOT/base-pristine/$(basename "$src")
-	want=$(git -C "$src" rev-parse 'base^{tree}')
-	if [ "$(git -C "$wt" rev-parse 'HEAD^{tree}' 2>/dev/null)" = "$want" ] &&
-		[ -z "$(git -C "$wt" status --porcelain 2>/dev/null)" ]; then
-		echo "$wt"
-		return
+	want=$(git -C "$src" rev-parse "$rev^{commit}")
+	if [ ! -f "$wt/.git" ]; then
+		say "making the worktree $wt" >&2
+		rm -rf "$wt"
+		mkdir -p "$(dirname "$wt")"
+		git -C "$src" worktree prune
+		git -C "$src" worktree add --detach "$wt" "$want" >/dev/null 2>&1 ||
+			die "git worktree add $wt $rev failed"
+	elif [ "$(git -C "$wt" rev-parse HEAD)" != "$want" ] ||
+		{ [ "${3:-}" = pristine ] &&
+		  [ -n "$(git -C "$wt" status --porcelain -unormal)" ]; }; then
+		say "resetting the worktree $wt to $rev" >&2
+		git -C "$wt" checkout -q -f --detach "$want" ||
+			die "git checkout $rev in $wt failed"
+		git -C "$wt" clean -q -fdx
 	fi
-	say "making the base worktree $wt" >&2
-	rm -rf "$wt"
-	mkdir -p "$(dirname "$wt")"
-	git -C "$src" worktree prune
-	git -C "$src" worktree add --detach "$wt" base >/dev/null 2>&1 ||
-		die "git worktree add $wt base failed"
+}
+
+# base_worktree: the pristine base, a detached worktree of the tree's tag
+# `base`, for the side-by-side builds (hmm-selftests.sh, compile-users.sh).
+# It is build/base-pristine/<name of the series tree>, with its O dirs
+# beside it, so base and series compile with the same relative paths and
+# share ccache entries.
+base_worktree() {
+	local wt
+	wt=$BUILD_ROOT/base-pristine/$(basename "$(base_tree)")
+	detached_worktree "$wt" base pristine
 	echo "$wt"
 }
