@@ -61,8 +61,10 @@ if [ "$(sed -n 's/^stamp //p' "$state" 2>/dev/null)" = "$stamp" ]; then
 fi
 
 if [ ! -d "$wt" ]; then
+	need_disk 2 "the scratch worktree $wt"
 	git -C "$tree" worktree prune
-	git -C "$tree" worktree add -q --detach "$wt" base
+	git -C "$tree" worktree add -q --detach "$wt" base ||
+		die "git worktree add $wt failed (above)"
 fi
 cd "$wt"
 git checkout -q -f --detach base

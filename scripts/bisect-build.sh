@@ -50,9 +50,10 @@ if [ "$(git -C "$wt" rev-parse --path-format=absolute --git-common-dir 2>/dev/nu
 	say "making the worktree $wt of $repo"
 	rm -rf "$wt"
 	mkdir -p "$dir"
+	need_disk 3 "the bisect worktree and its UML build"
 	git -C "$repo" worktree prune
-	git -C "$repo" worktree add --detach "$wt" "${commits[0]}" >/dev/null 2>&1 ||
-		die "git worktree add $wt failed"
+	git -C "$repo" worktree add -q --detach "$wt" "${commits[0]}" ||
+		die "git worktree add $wt failed (above)"
 fi
 [ -z "$(git -C "$wt" status --porcelain --untracked-files=no)" ] ||
 	die "$wt has local changes; remove it to start over"

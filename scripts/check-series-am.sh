@@ -14,8 +14,10 @@ mapfile -t patches < <(find "$OUT/series" -name '0*.patch' ! -name '0000-*' | so
 [ ${#patches[@]} -gt 0 ] || die "no patches in $OUT/series: run make first"
 
 if [ ! -d "$wt" ]; then
+	need_disk 2 "the git am worktree"
 	git -C "$tree" worktree prune
-	git -C "$tree" worktree add -q --detach "$wt" base
+	git -C "$tree" worktree add -q --detach "$wt" base ||
+		die "git worktree add $wt failed (above)"
 fi
 git -C "$wt" am --abort >/dev/null 2>&1 || true
 git -C "$wt" checkout -q -f --detach base

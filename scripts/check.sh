@@ -23,6 +23,13 @@ steps=(
 	"bisect|env BISECT_USERS=0 scripts/bisect-build.sh"
 )
 
+# Each step makes its trees as it goes (about 7 GiB over a cold run, on top
+# of the 4 GiB make left); a step that runs out of space part way stops
+# with an error that may not say so, hence the word here and in the table.
+free0=$(free_gib)
+[ $# -gt 0 ] || [ "$free0" -ge 8 ] ||
+	say "warning: $free0 GiB free on the file system of $BUILD_ROOT; a cold make check needs about 7 GiB more"
+
 want=" $* "
 tp=0 tf=0 ts=0
 table=()
@@ -48,7 +55,7 @@ for s in "${steps[@]}"; do
 	if [ -z "$p" ] || [ -z "$f" ]; then
 		# The step stopped before its summary: count it as one failure.
 		p=0 f=1
-		last="stopped early (see $log)"
+		last="stopped early (see $log; $(free_gib) GiB free)"
 	fi
 	sk=${sk:-0}
 	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + sk))
@@ -56,7 +63,7 @@ for s in "${steps[@]}"; do
 done
 
 echo
-echo "check summary (logs in $LOG_DIR):"
+echo "check summary (logs in $LOG_DIR; disk: $free0 GiB free at the start, $(free_gib) GiB at the end):"
 printf '  %s\n' "${table[@]}"
 # The figures the steps printed along the way, in one place.
 {

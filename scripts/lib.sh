@@ -43,6 +43,23 @@ die() {
 	exit 1
 }
 
+# free_gib: whole GiB free on the file system that holds BUILD_ROOT.
+free_gib() {
+	mkdir -p "$BUILD_ROOT"
+	df -Pk "$BUILD_ROOT" | awk 'NR == 2 { print int($4 / 1048576) }'
+}
+
+# need_disk GIB WHAT: stop, saying so, unless GIB GiB are free where the
+# build trees go (a full kernel worktree takes about 1.5 GiB, its build
+# tree up to 1 GiB more). A build that runs out of space half way fails
+# in ways that do not say why.
+need_disk() {
+	local have
+	have=$(free_gib)
+	[ "$have" -ge "$1" ] ||
+		die "only $have GiB free on the file system of $BUILD_ROOT; $2 needs about $1 GiB. Free some space (df -h $BUILD_ROOT; 'make clean' in another checkout of this project drops its build trees) and run again"
+}
+
 # logged LOG CMD...: run CMD with all its output in LOG; while it runs,
 # print a heartbeat every 30 seconds with the log's last line (or, with
 # LOGGED_OBJDIR set, the number of objects built there so far). On failure,
@@ -94,10 +111,11 @@ detached_worktree() {
 	if [ ! -f "$wt/.git" ]; then
 		say "making the worktree $wt" >&2
 		rm -rf "$wt"
+		need_disk 3 "the worktree $wt"
 		mkdir -p "$(dirname "$wt")"
 		git -C "$src" worktree prune
-		git -C "$src" worktree add --detach "$wt" "$want" >/dev/null 2>&1 ||
-			die "git worktree add $wt $rev failed"
+		git -C "$src" worktree add -q --detach "$wt" "$want" ||
+			die "git worktree add $wt $rev failed (above)"
 	elif [ "$(git -C "$wt" rev-parse HEAD)" != "$want" ] ||
 		{ [ "${3:-}" = pristine ] &&
 		  [ -n "$(git -C "$wt" status --porcelain -unormal)" ]; }; then

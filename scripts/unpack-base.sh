@@ -50,6 +50,7 @@ fi
 
 tmp=$BUILD_ROOT/unpack.tmp
 rm -rf "$tmp"
+need_disk 4 "the base tree (1.5 GiB unpacked, as much again in git objects)"
 mkdir -p "$tmp"
 if [ -f "$src" ]; then
 	say "unpacking $src (about a minute)"
