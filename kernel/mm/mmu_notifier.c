@@ -897,21 +897,19 @@ int mmu_range_notifier_insert(struct mmu_range_notifier *mrn,
 	int ret;
 
 	might_lock(&mm->mmap_lock);
-	ret = mrn_check(mm, start, length, &last);
-	if (ret)
-		return ret;
-
 	/* Pairs with smp_store_release() in mn_register(). */
 	subs = smp_load_acquire(&mm->notifier_subscriptions);
 	if (!subs || !READ_ONCE(subs->has_itree)) {
-		scoped_guard(mn_mmap_write, mm)
-			ret = mn_register(NULL, mm);
-		if (ret)
-			return ret;
+		/* The first range subscription of @mm sets up its tree. */
+		guard(mn_mmap_write)(mm);
+		return mmu_range_notifier_insert_locked(mrn, mm, start, length,
+							ops);
 	}
 
-	mrn_add(mrn, mm, start, last, ops);
-	return 0;
+	ret = mrn_check(mm, start, length, &last);
+	if (!ret)
+		mrn_add(mrn, mm, start, last, ops);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(mmu_range_notifier_insert);
 

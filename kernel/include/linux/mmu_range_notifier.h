@@ -135,7 +135,7 @@ static inline bool mmu_range_read_retry(struct mmu_range_notifier *mrn,
 static inline bool mmu_range_check_retry(struct mmu_range_notifier *mrn,
 					 unsigned long seq)
 {
-	return READ_ONCE(mrn->invalidate_seq) != seq;
+	return mmu_range_read_retry(mrn, seq);
 }
 
 #endif /* CONFIG_MMU_NOTIFIER */
