@@ -60,15 +60,8 @@ if [ "$(sed -n 's/^stamp //p' "$state" 2>/dev/null)" = "$stamp" ]; then
 	exit 0
 fi
 
-if [ ! -d "$wt" ]; then
-	need_disk 2 "the scratch worktree $wt"
-	git -C "$tree" worktree prune
-	git -C "$tree" worktree add -q --detach "$wt" base ||
-		die "git worktree add $wt failed (above)"
-fi
+detached_worktree "$wt" base pristine
 cd "$wt"
-git checkout -q -f --detach base
-git clean -q -f -d -x
 
 n=0
 for dir in "$top"/series/[0-9][0-9]-*/; do

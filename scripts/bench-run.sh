@@ -27,7 +27,7 @@ qemu) opts=(--arch=x86_64 --qemu_args=-smp\ 2) pin=() ;;
 esac
 objdir=$BUILD_ROOT/bench/$impl/$plat
 if [ "${RUN_ONLY:-}" = 1 ]; then
-	tree=$BUILD_ROOT/bench/$impl/$(basename "$(base_tree)")
+	tree=$(bench_tree "$impl")
 	[ -f "$objdir/.config" ] ||
 		die "no kernel built in $objdir; run without RUN_ONLY=1 first"
 else

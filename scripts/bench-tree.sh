@@ -21,7 +21,7 @@ base | control) rev=$(git -C "$src" rev-parse 'base^{commit}') ;;
 series) rev=$(git -C "$src" rev-parse 'HEAD^{commit}') ;;
 *) die "unknown implementation '$impl' (base, series or control)" ;;
 esac
-wt=$BUILD_ROOT/bench/$impl/$(basename "$src")
+wt=$(bench_tree "$impl")
 
 # put FILE: write stdin to FILE in the worktree if its content differs.
 put() {

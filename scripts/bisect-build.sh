@@ -49,11 +49,7 @@ common=$(git -C "$repo" rev-parse --path-format=absolute --git-common-dir)
 if [ "$(git -C "$wt" rev-parse --path-format=absolute --git-common-dir 2>/dev/null)" != "$common" ]; then
 	say "making the worktree $wt of $repo"
 	rm -rf "$wt"
-	mkdir -p "$dir"
-	need_disk 3 "the bisect worktree and its UML build"
-	git -C "$repo" worktree prune
-	git -C "$repo" worktree add -q --detach "$wt" "${commits[0]}" ||
-		die "git worktree add $wt failed (above)"
+	new_worktree "$repo" "$wt" "${commits[0]}"
 fi
 [ -z "$(git -C "$wt" status --porcelain --untracked-files=no)" ] ||
 	die "$wt has local changes; remove it to start over"

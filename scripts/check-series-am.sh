@@ -13,15 +13,8 @@ log=$LOG_DIR/series-am.log
 mapfile -t patches < <(find "$OUT/series" -name '0*.patch' ! -name '0000-*' | sort)
 [ ${#patches[@]} -gt 0 ] || die "no patches in $OUT/series: run make first"
 
-if [ ! -d "$wt" ]; then
-	need_disk 2 "the git am worktree"
-	git -C "$tree" worktree prune
-	git -C "$tree" worktree add -q --detach "$wt" base ||
-		die "git worktree add $wt failed (above)"
-fi
 git -C "$wt" am --abort >/dev/null 2>&1 || true
-git -C "$wt" checkout -q -f --detach base
-git -C "$wt" clean -q -f -d -x
+detached_worktree "$wt" base pristine
 
 say "git am of ${#patches[@]} patches onto the pristine base (log: $log)"
 ok=0

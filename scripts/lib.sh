@@ -99,6 +99,17 @@ base_tree() {
 	echo "$BUILD_ROOT/src-$ver"
 }
 
+# new_worktree REPO DIR REV: make DIR, which must not exist, a detached
+# worktree of the git tree REPO at REV, once the disk has room for it.
+new_worktree() {
+	local repo=$1 wt=$2 rev=$3
+	need_disk 3 "the worktree $wt"
+	mkdir -p "$(dirname "$wt")"
+	git -C "$repo" worktree prune
+	git -C "$repo" worktree add -q --detach "$wt" "$rev" ||
+		die "git worktree add $wt $rev failed (above)"
+}
+
 # detached_worktree DIR REV [pristine]: DIR as a detached worktree of the
 # series tree at REV. When it is elsewhere (or, with `pristine`, holds any
 # edit or untracked file) it is reset to REV with nothing else in it;
@@ -111,11 +122,7 @@ detached_worktree() {
 	if [ ! -f "$wt/.git" ]; then
 		say "making the worktree $wt" >&2
 		rm -rf "$wt"
-		need_disk 3 "the worktree $wt"
-		mkdir -p "$(dirname "$wt")"
-		git -C "$src" worktree prune
-		git -C "$src" worktree add -q --detach "$wt" "$want" ||
-			die "git worktree add $wt $rev failed (above)"
+		new_worktree "$src" "$wt" "$want"
 	elif [ "$(git -C "$wt" rev-parse HEAD)" != "$want" ] ||
 		{ [ "${3:-}" = pristine ] &&
 		  [ -n "$(git -C "$wt" status --porcelain -unormal)" ]; }; then
@@ -124,6 +131,11 @@ detached_worktree() {
 			die "git checkout $rev in $wt failed"
 		git -C "$wt" clean -q -fdx
 	fi
+}
+
+# bench_tree IMPL: where scripts/bench-tree.sh keeps the worktree of IMPL.
+bench_tree() {
+	echo "$BUILD_ROOT/bench/$1/$(basename "$(base_tree)")"
 }
 
 # base_worktree: the pristine base, a detached worktree of the tree's tag
