@@ -245,21 +245,32 @@ static void range_bad_spans_refused(struct kunit *test)
 							ULONG_MAX - 0xfff,
 							0x2000, &trn_ops),
 			-EOVERFLOW);
-	/* Ends exactly at the top: start + length wraps to 0. */
+	/* One byte past the top. */
 	KUNIT_EXPECT_EQ(test, mmu_range_notifier_insert(&t->mrn, mm,
 							ULONG_MAX - 0xfff,
-							0x1000, &trn_ops),
+							0x1001, &trn_ops),
 			-EOVERFLOW);
 	/* Nothing changed: no notifier state was even set up. */
 	KUNIT_EXPECT_FALSE(test, mm_has_notifiers(mm));
 	KUNIT_EXPECT_NULL(test, t->mrn.mm);
+}
 
-	/* The highest span that fits is accepted. */
-	KUNIT_EXPECT_EQ(test, mmu_range_notifier_insert(&t->mrn, mm,
-							ULONG_MAX - 0xfff,
-							0xfff, &trn_ops), 0);
-	t_inval(mm, ULONG_MAX - 1, ULONG_MAX);
+/* A span may end at the very top of the address space (last byte ULONG_MAX). */
+static void range_span_may_end_at_top(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_trn(test);
+	unsigned long top_page = ULONG_MAX - PAGE_SIZE + 1;
+
+	KUNIT_ASSERT_EQ(test, mmu_range_notifier_insert(&t->mrn, mm, top_page,
+							PAGE_SIZE, &trn_ops), 0);
+	KUNIT_EXPECT_EQ(test, t->mrn.interval_tree.last, ULONG_MAX);
+	t_inval(mm, top_page, ULONG_MAX);
 	KUNIT_EXPECT_EQ(test, t->calls, 1);
+	t_inval(mm, top_page - PAGE_SIZE, top_page);
+	KUNIT_EXPECT_EQ(test, t->calls, 1);
+	t_inval(mm, 0, ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, t->calls, 2);
 	mmu_range_notifier_remove(&t->mrn);
 }
 
@@ -752,21 +763,115 @@ static void range_remove_waits(struct kunit *test)
 	mmu_range_notifier_remove(&other->mrn);
 }
 
-static void range_remove_waits_missing(struct kunit *test)
+/* An invalidation that found nothing to call does not hold a remove up. */
+static void range_remove_does_not_wait_for_missing(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
-	struct trn *t = t_insert(test, T_BASE, 0x1000);
+	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
 	struct mmu_notifier_range r;
 	struct t_async a;
 
-	/* Even an invalidation that misses it keeps the tree frozen. */
-	t_start(mm, &r, T_BASE + 0x8000, T_BASE + 0x9000);
+	t_start(mm, &r, T_BASE + 8 * PAGE_SIZE, T_BASE + 9 * PAGE_SIZE);
+	t_async_start(test, &a, t_async_remove, t);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	KUNIT_EXPECT_NULL(test, t->mrn.mm);
+	mmu_notifier_invalidate_range_end(&r);
+	if (!completion_done(&a.done))
+		t_async_done_within(&a, T_WAIT_MS);
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, t->calls, 0);
+}
+
+/*
+ * A subscription inserted while only invalidations that found nothing run
+ * joins the tree at once, and collides with them until they end.
+ */
+static void range_insert_during_missing_joins_tree(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *keep = t_insert(test, T_BASE + 16 * PAGE_SIZE, PAGE_SIZE);
+	struct mmu_notifier_range r;
+	struct t_async a;
+	struct trn *t;
+
+	t_start(mm, &r, T_BASE + 8 * PAGE_SIZE, T_BASE + 9 * PAGE_SIZE);
+	t = t_insert(test, T_BASE, PAGE_SIZE);
+	/* Colliding: a section waits for the running invalidation. */
+	t_async_start(test, &a, t_async_read_begin, t);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
+	/* A nested invalidation finds it in the tree already. */
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, t->calls, 1);
+	mmu_notifier_invalidate_range_end(&r);
+
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a.seq));
+	KUNIT_EXPECT_EQ(test, keep->calls, 0);
+	mmu_range_notifier_remove(&t->mrn);
+	mmu_range_notifier_remove(&keep->mrn);
+}
+
+/*
+ * An end undoes what its start did: a range tree set up between the two
+ * is not ended, and its count of running invalidations stays intact.
+ */
+static void range_end_undoes_only_what_start_did(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct mmu_notifier_range r;
+	struct t_async a, b;
+	struct trn *t, *u;
+
+	/* No notifier state when it starts; the first insert comes next. */
+	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
+	t = t_insert(test, T_BASE, PAGE_SIZE);
+	mmu_notifier_invalidate_range_end(&r);
+
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, t->calls, 1);
+	/* That invalidation has ended: a new section need not wait. */
+	t_async_start(test, &a, t_async_read_begin, t);
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a.seq));
+	/* Inserts reach the tree again. */
+	u = t_insert(test, T_BASE + 4 * PAGE_SIZE, PAGE_SIZE);
+	t_inval(mm, T_BASE + 4 * PAGE_SIZE, T_BASE + 5 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, u->calls, 1);
+
+	t_async_start(test, &a, t_async_remove, t);
+	t_async_start(test, &b, t_async_remove, u);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(&b, T_WAIT_MS));
+}
+
+/*
+ * A second remove that arrives after the last end applied the first is
+ * ignored: the tree stays intact and the mm's pin is dropped once.
+ */
+static void range_remove_racing_remove_ignored(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
+	struct trn *other = t_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE);
+	int pins = atomic_read(&mm->mm_count);
+	struct mmu_notifier_range r;
+	struct t_async a;
+
+	t_start(mm, &r, T_BASE, T_BASE + 2 * PAGE_SIZE);
 	t_async_start(test, &a, t_async_remove, t);
 	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
+	/* Takes t out of the tree and wakes the first remove ... */
 	mmu_notifier_invalidate_range_end(&r);
+	/* ... which has not run yet on one CPU when the second one comes. */
+	mmu_range_notifier_remove(&t->mrn);
 	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
-	t_inval(mm, T_BASE, T_BASE + 0x1000);
-	KUNIT_EXPECT_EQ(test, t->calls, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mm->mm_count), pins - 1);
+
+	t_inval(mm, T_BASE, T_BASE + 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, t->calls, 1);
+	KUNIT_EXPECT_EQ(test, other->calls, 2);
+	mmu_range_notifier_remove(&other->mrn);
+	KUNIT_EXPECT_EQ(test, atomic_read(&mm->mm_count), pins - 2);
 }
 
 static void range_many_on_one_span(struct kunit *test)
@@ -1537,11 +1642,52 @@ struct tmn {
 	int young;
 	bool refuse_nonblock;
 	bool blockable;
+	bool end_in_map;	/* the end ran under the start's lockdep map */
 };
 
 static struct tmn *to_tmn(struct mmu_notifier *mn)
 {
 	return container_of(mn, struct tmn, mn);
+}
+
+/*
+ * Two removes of one subscription racing each other, with and without an
+ * invalidation holding the first one up: exactly one of them removes it,
+ * the mm's pin is dropped once, and the tree stays intact.
+ */
+static void conc_double_remove_claims_once(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *keep = t_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE);
+	unsigned int i, rounds = 64, calls = 0;
+
+	for (i = 0; i < rounds; i++) {
+		struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
+		int pins = atomic_read(&mm->mm_count);
+		struct mmu_notifier_range r;
+		struct t_async a, b;
+		bool held = i & 1;
+
+		if (held)
+			t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
+		t_async_start(test, &a, t_async_remove, t);
+		t_async_start(test, &b, t_async_remove, t);
+		if (held) {
+			if (i & 2)
+				msleep(1);
+			mmu_notifier_invalidate_range_end(&r);
+		}
+		KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+		KUNIT_ASSERT_TRUE(test, t_async_done_within(&b, T_WAIT_MS));
+		KUNIT_EXPECT_EQ(test, atomic_read(&mm->mm_count), pins - 1);
+		KUNIT_EXPECT_NULL(test, t->mrn.mm);
+
+		t_inval(mm, T_BASE, T_BASE + 2 * PAGE_SIZE);
+		calls++;
+		KUNIT_EXPECT_EQ(test, t->calls, held ? 1U : 0U);
+		KUNIT_ASSERT_EQ(test, keep->calls, calls);
+	}
+	mmu_range_notifier_remove(&keep->mrn);
 }
 
 static int tmn_start(struct mmu_notifier *mn,
@@ -1559,6 +1705,10 @@ static int tmn_start(struct mmu_notifier *mn,
 static void tmn_end(struct mmu_notifier *mn,
 		    const struct mmu_notifier_range *range)
 {
+#ifdef CONFIG_LOCKDEP
+	to_tmn(mn)->end_in_map =
+		lock_is_held(&__mmu_notifier_invalidate_range_start_map);
+#endif
 	atomic_inc(&to_tmn(mn)->ends);
 }
 
@@ -1605,14 +1755,28 @@ static const struct mmu_notifier_ops tmn_ops = {
 	.free_notifier = tmn_free,
 };
 
-static struct tmn *t_register(struct kunit *test)
+/* A notifier whose start may refuse has no end: the contract. */
+static const struct mmu_notifier_ops tmn_refusing_ops = {
+	.release = tmn_release,
+	.invalidate_range_start = tmn_start,
+	.alloc_notifier = tmn_alloc,
+	.free_notifier = tmn_free,
+};
+
+static struct tmn *t_register_ops(struct kunit *test,
+				  const struct mmu_notifier_ops *ops)
 {
 	struct tmn *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
-	t->mn.ops = &tmn_ops;
+	t->mn.ops = ops;
 	KUNIT_ASSERT_EQ(test, 0, mmu_notifier_register(&t->mn, t_mm(test)));
 	return t;
+}
+
+static struct tmn *t_register(struct kunit *test)
+{
+	return t_register_ops(test, &tmn_ops);
 }
 
 static void classic_register_invalidate_unregister(struct kunit *test)
@@ -1664,7 +1828,7 @@ static void classic_nonblock_unwinds(struct kunit *test)
 	struct tmn *no, *a, *b;
 
 	/* New notifiers go first: b and a start before no refuses. */
-	no = t_register(test);
+	no = t_register_ops(test, &tmn_refusing_ops);
 	no->refuse_nonblock = true;
 	a = t_register(test);
 	b = t_register(test);
@@ -1690,7 +1854,7 @@ static void classic_nonblock_unwinds_range(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
 	struct trn *t = t_insert(test, T_BASE, 0x1000);
-	struct tmn *no = t_register(test);
+	struct tmn *no = t_register_ops(test, &tmn_refusing_ops);
 	struct mmu_notifier_range r;
 	struct t_async a;
 
@@ -1707,6 +1871,118 @@ static void classic_nonblock_unwinds_range(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a.seq));
 	mmu_notifier_unregister(&no->mn, mm);
 	mmu_range_notifier_remove(&t->mrn);
+}
+
+/* A refusing start that takes its own notifier off the list first. */
+static int tmn_refuse_and_put(struct mmu_notifier *mn,
+			      const struct mmu_notifier_range *range)
+{
+	if (mmu_notifier_range_blockable(range))
+		return 0;
+	mmu_notifier_put(mn);
+	return -EAGAIN;
+}
+
+/*
+ * A refused non-blocking start ends exactly the notifiers it started, even
+ * when the refusing notifier leaves the list during the walk.
+ */
+static void classic_unwind_survives_put_of_refuser(struct kunit *test)
+{
+	static const struct mmu_notifier_ops refuse_put_ops = {
+		.invalidate_range_start = tmn_refuse_and_put,
+		.alloc_notifier = tmn_alloc,
+		.free_notifier = tmn_free,
+	};
+	struct mm_struct *mm = t_mm(test);
+	struct mmu_notifier_range r;
+	struct mmu_notifier *no;
+	struct tmn *early, *late;
+
+	/* The list runs late, no, early: new notifiers go first. */
+	early = t_register(test);
+	no = mmu_notifier_get(&refuse_put_ops, mm);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(no));
+	late = t_register(test);
+
+	mmu_notifier_range_init(&r, MMU_NOTIFY_CLEAR, 0, mm, T_BASE,
+				T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, mmu_notifier_invalidate_range_start_nonblock(&r),
+			-EAGAIN);
+	KUNIT_EXPECT_EQ(test, atomic_read(&late->ends),
+			atomic_read(&late->starts));
+	KUNIT_EXPECT_EQ(test, atomic_read(&early->ends),
+			atomic_read(&early->starts));
+	KUNIT_EXPECT_LE(test, atomic_read(&late->ends), 1);
+
+	mmu_notifier_synchronize();
+	mmu_notifier_unregister(&late->mn, mm);
+	mmu_notifier_unregister(&early->mn, mm);
+}
+
+/*
+ * An end undoes what its start did: a classic notifier registered between
+ * the two gets no end for a start it never saw.
+ */
+static void classic_end_undoes_only_what_start_did(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct mmu_notifier_range r;
+	struct tmn *t;
+
+	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
+	t = t_register(test);
+	mmu_notifier_invalidate_range_end(&r);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->starts), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->ends), 0);
+
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->starts), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->ends), 1);
+	mmu_notifier_unregister(&t->mn, mm);
+}
+
+/*
+ * The end runs under the lockdep map of the start, so lockdep checks end
+ * callbacks against reclaim as it checks start callbacks.
+ */
+static void classic_end_under_lockdep_map(struct kunit *test)
+{
+#ifdef CONFIG_LOCKDEP
+	struct mm_struct *mm = t_mm(test);
+	struct tmn *t = t_register(test);
+
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, atomic_read(&t->ends), 1);
+	KUNIT_EXPECT_TRUE(test, t->end_in_map);
+	mmu_notifier_unregister(&t->mn, mm);
+#else
+	kunit_skip(test, "needs LOCKDEP");
+#endif
+}
+
+static void tmn_tlbs(struct mmu_notifier *mn, struct mm_struct *mm,
+		     unsigned long start, unsigned long end);
+
+/*
+ * A notifier that asks for secondary TLB flushes and for range start/end
+ * is refused with -EINVAL, and nothing is set up.
+ */
+static void classic_conflicting_ops_refused(struct kunit *test)
+{
+	static const struct mmu_notifier_ops both_ops = {
+		.arch_invalidate_secondary_tlbs = tmn_tlbs,
+		.invalidate_range_start = tmn_start,
+	};
+	struct mm_struct *mm = t_mm(test);
+	struct tmn *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->mn.ops = &both_ops;
+	/* Expected warning (tests/expected-log-lines). */
+	KUNIT_EXPECT_EQ(test, mmu_notifier_register(&t->mn, mm), -EINVAL);
+	KUNIT_EXPECT_FALSE(test, mm_has_notifiers(mm));
+	KUNIT_EXPECT_NULL(test, t->mn.mm);
 }
 
 static void classic_get_put(struct kunit *test)
@@ -2161,6 +2437,7 @@ static void fault_alloc_fails_in_turn(struct kunit *test)
 static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(range_overlap_boundaries),
 	KUNIT_CASE(range_bad_spans_refused),
+	KUNIT_CASE(range_span_may_end_at_top),
 	KUNIT_CASE(range_seq_always_odd),
 	KUNIT_CASE(range_read_retry_idle),
 	KUNIT_CASE(range_read_retry_collision),
@@ -2182,7 +2459,10 @@ static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(range_read_begin_other_sub),
 	KUNIT_CASE(range_read_begin_queued_insert),
 	KUNIT_CASE(range_remove_waits),
-	KUNIT_CASE(range_remove_waits_missing),
+	KUNIT_CASE(range_remove_does_not_wait_for_missing),
+	KUNIT_CASE(range_insert_during_missing_joins_tree),
+	KUNIT_CASE(range_end_undoes_only_what_start_did),
+	KUNIT_CASE(range_remove_racing_remove_ignored),
 	KUNIT_CASE(range_many_on_one_span),
 	KUNIT_CASE(pt_munmap),
 	KUNIT_CASE(pt_madvise_dontneed),
@@ -2193,12 +2473,17 @@ static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(conc_read_begin_teardown_race),
 	KUNIT_CASE_SLOW(conc_random_model),
 	KUNIT_CASE(conc_unregister_during_invalidations),
+	KUNIT_CASE(conc_double_remove_claims_once),
 	KUNIT_CASE(conc_put_synchronize_during_invalidations),
 	KUNIT_CASE_SLOW(fault_alloc_fails_in_turn),
 	KUNIT_CASE(classic_register_invalidate_unregister),
 	KUNIT_CASE(classic_several_paired),
 	KUNIT_CASE(classic_nonblock_unwinds),
 	KUNIT_CASE(classic_nonblock_unwinds_range),
+	KUNIT_CASE(classic_unwind_survives_put_of_refuser),
+	KUNIT_CASE(classic_end_undoes_only_what_start_did),
+	KUNIT_CASE(classic_end_under_lockdep_map),
+	KUNIT_CASE(classic_conflicting_ops_refused),
 	KUNIT_CASE(classic_get_put),
 	KUNIT_CASE(classic_young),
 	KUNIT_CASE(classic_release_once),

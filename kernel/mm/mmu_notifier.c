@@ -16,31 +16,47 @@
  * Classic notifiers sit on an SRCU-protected hlist. The list is changed
  * under subs->lock and walked under srcu_read_lock(); removals are followed
  * by synchronize_srcu() or call_srcu() before anything is freed. Adding a
- * notifier is done under mm_take_all_locks(), so that no invalidation can
- * be between its start and its end while the list grows: every end a
- * notifier receives pairs with a start it received.
+ * notifier is done under mm_take_all_locks(), which excludes every
+ * invalidation whose caller holds the mmap lock or an rmap lock.
+ *
+ * What a start did is recorded in its range (__MMU_NOTIFIER_RANGE_TREE,
+ * __MMU_NOTIFIER_RANGE_CLASSIC), and the end undoes exactly that rather
+ * than looking at the mm again: a caller that holds neither lock (BPF
+ * arena, a driver zapping another mm) may see the first registration of
+ * the mm happen between its start and its end.
+ *
+ * A non-blocking start that a classic notifier refuses still calls every
+ * other start, then ends every notifier that has an end callback. The
+ * unwind so never has to find the refusing notifier again (it may be taken
+ * off the list meanwhile), and a notifier that may refuse must not have an
+ * invalidate_range_end: it could not tell its own refused start from
+ * another notifier's.
  *
  * Range notifiers sit in an interval tree. The fields that drive them:
  *
  *   subs->invalidate_seq   written under subs->lock, read locklessly by
- *                          mmu_range_read_begin(). Even while idle. Made
- *                          odd when an invalidation finds a subscription
- *                          (or an insert or remove has to be deferred), and
- *                          made even again, +1, when the last running
- *                          invalidation ends.
+ *                          mmu_range_read_begin(). Even while no walk can
+ *                          be in the tree. Made odd when an invalidation
+ *                          finds a subscription (or an insert arrives while
+ *                          invalidations run), and made even again, +1,
+ *                          when the last running invalidation ends.
  *   subs->active           invalidations between start and end that use the
  *                          tree; under subs->lock.
  *   subs->itree            the tree; changed under subs->lock, and only while
- *                          subs->active is zero. Walked without the lock by
- *                          invalidations, which is safe because a walker keeps
- *                          subs->active non-zero, so the tree does not change
- *                          under it.
- *   subs->deferred         inserts and removes that arrived while the tree
- *                          was frozen; under subs->lock, applied by whoever
- *                          ends the last running invalidation.
+ *                          subs->invalidate_seq is even. Walked without the
+ *                          lock by invalidations, which is safe because a
+ *                          walker made the sequence odd before it left the
+ *                          lock, and it stays odd until the last end, so the
+ *                          tree does not change under it.
+ *   subs->deferred         inserts and removes that arrived while the
+ *                          sequence was odd; under subs->lock, applied by
+ *                          whoever ends the last running invalidation.
  *   mrn->invalidate_seq    always odd. Set at insert, then only by the
  *                          driver's invalidate callback via
  *                          mmu_range_set_seq() under the driver lock.
+ *   mrn->ops               bit 0 set by the remove that claims the
+ *                          subscription (xchg()), so that of two removes
+ *                          racing each other exactly one proceeds.
  *
  * An invalidation of [start, end) takes subs->lock, counts itself in
  * subs->active, makes the sequence odd if the tree holds a subscription that
@@ -56,34 +72,58 @@
  * even while idle and subscriptions are always odd), and sleeps until the
  * mm's seq moves. A new subscription starts at the mm's seq minus one when
  * the mm is idle: an odd value that the mm's counter reaches again only
- * after wrapping. A subscription inserted while the tree is frozen starts at
- * the current odd value instead, so it reads as colliding until every
- * running invalidation has ended: one of them may have changed its pages
- * before the subscription could be found in the tree.
+ * after wrapping. A subscription inserted while invalidations run starts at
+ * the current odd value instead (made odd for it if no walk had), so it
+ * reads as colliding until every running invalidation has ended: one of
+ * them may have changed its pages before the subscription could be found
+ * in the tree.
  *
  * Why the deferred list exists: invalidations walk the tree without the
  * lock, and callbacks may sleep, so the tree cannot change while any walk
- * may be in progress. Inserts are queued and reach the tree at the last
- * end; removes are queued, and the remover sleeps until the last end has
- * taken the subscription out of the tree. Only then can no invalidation
- * still call it, and mmu_range_notifier_remove() returns.
+ * may be in progress, that is while the sequence is odd. Then inserts are
+ * queued and reach the tree at the last end; removes are queued, and the
+ * remover sleeps until the last end has taken the subscription out of the
+ * tree. Only then can no invalidation still call it, and
+ * mmu_range_notifier_remove() returns. While the sequence is even, even
+ * with invalidations running (they found nothing to call), inserts and
+ * removes change the tree at once.
  *
- * The read side takes no mm-wide lock and writes nothing shared:
- * mmu_range_read_begin() loads mrn->invalidate_seq with acquire semantics
- * and compares it with subs->invalidate_seq. The acquire pairs with the
- * release store in mmu_range_set_seq(): the invalidating thread wrote the
- * odd subs->invalidate_seq before it called back, so a reader that sees the
- * callback's value also sees that the invalidation is running, and sleeps.
- * A reader that loads an older value returns it; if the invalidation then
- * reaches the subscription, mmu_range_read_retry() under the driver lock
- * sees the new value and the driver retries. If the callback comes after
- * that check, it takes the driver lock after the driver and removes what
- * the driver just installed. Sleepers wait on subs->wq for
- * subs->invalidate_seq to change; the bump is a release store and the
- * condition an acquire load, so a remover that wakes also sees the tree
- * and list updates made before the bump. The waker looks at the queue with
- * wq_has_sleeper(), whose full barrier pairs with the one in
- * prepare_to_wait_event(), and skips the queue's lock when it is empty.
+ * The read side takes no mm-wide lock and writes nothing shared. The
+ * orderings, each with what it pairs with (mmu_range_read_begin() has the
+ * ladder; tests/litmus/ of the series holds one LKMM test per pairing):
+ *
+ *  (1) mmu_range_read_begin() loads mrn->invalidate_seq with acquire. It
+ *      pairs with the release in mmu_range_set_seq(): the invalidation
+ *      made subs->invalidate_seq odd before it called back, so a reader
+ *      that sees the callback's value also sees the odd value, and sleeps.
+ *  (2) It then loads subs->invalidate_seq with acquire. It pairs with the
+ *      release of the bump in mrn_end_last(), which comes after the core
+ *      mm changed the page tables: a reader that sees the bump (and so
+ *      does not sleep) reads the changed page tables in its section. A
+ *      plain load here would let the section's page-table loads be
+ *      satisfied before it on a weakly-ordered CPU, and the driver would
+ *      map a page the invalidation is freeing. The reader may instead load
+ *      the odd value of a later invalidation: that store is a plain one,
+ *      but it is made under subs->lock, which the bump's invalidation
+ *      released after the bump, and an unlock followed by a lock orders
+ *      everything before the unlock before everything after the lock, for
+ *      every CPU (LKMM's po-unlock-lock-po). So it too implies the changed
+ *      page tables; it must stay under the lock.
+ *  (3) A reader that loads an older mrn->invalidate_seq returns it; if the
+ *      invalidation then reaches the subscription, mmu_range_read_retry()
+ *      under the driver lock sees the new value and the driver retries. If
+ *      the callback comes after that check, it takes the driver lock after
+ *      the driver and removes what the driver just installed.
+ *  (4) Sleepers wait on subs->wq for subs->invalidate_seq to change; the
+ *      condition is an acquire load that pairs with the bump's release, so
+ *      a reader or remover that wakes sees the page tables and the tree and
+ *      list updates made before the bump.
+ *  (5) The waker looks at the queue with wq_has_sleeper(), whose full
+ *      barrier pairs with the one in prepare_to_wait_event(): a sleeper is
+ *      either seen on the queue or sees the new value. Most ends have no
+ *      sleeper and skip the queue's lock.
+ *  (6) mm->notifier_subscriptions is published with a release store under
+ *      mm_take_all_locks() and read with acquire by lockless users.
  *
  * Sleeping: range callbacks, invalidate_range_start/end and release may
  * sleep when the range is blockable; under
@@ -147,6 +187,13 @@ struct mmu_notifier_subscriptions {
 	hlist_for_each_entry_srcu(sub, &(subs)->list, hlist,		\
 				  srcu_read_lock_held(&mn_srcu))
 
+/* Tell lockdep that the caller may wait for a running invalidation. */
+static inline void mn_may_wait_for_invalidation(void)
+{
+	lock_map_acquire(&__mmu_notifier_invalidate_range_start_map);
+	lock_map_release(&__mmu_notifier_invalidate_range_start_map);
+}
+
 /* ---------------------------------------------------------------------- */
 /* The range notifier                                                      */
 /* ---------------------------------------------------------------------- */
@@ -173,6 +220,21 @@ mrn_next(struct mmu_range_notifier *mrn, unsigned long start,
 	 unsigned long last)
 {
 	return mrn_of(interval_tree_iter_next(&mrn->interval_tree, start, last));
+}
+
+/* Bit 0 of mrn->ops: a remove has claimed the subscription. */
+#define MRN_OPS_REMOVING	1UL
+
+/*
+ * The callbacks of @mrn. A walk may meet a subscription whose remove has
+ * claimed it and waits for the walk to end: READ_ONCE() pairs with the
+ * xchg() in mmu_range_notifier_remove(), and the claim bit is masked off.
+ */
+static __always_inline const struct mmu_range_notifier_ops *
+mrn_ops(struct mmu_range_notifier *mrn)
+{
+	return (const void *)((unsigned long)READ_ONCE(mrn->ops) &
+			      ~MRN_OPS_REMOVING);
 }
 
 /* Has the mm-wide sequence moved from @seq? Pairs with mrn_end_last(). */
@@ -245,6 +307,8 @@ static noinline void mrn_end_last(struct mmu_notifier_subscriptions *subs)
 static __always_inline void mrn_end(struct mmu_notifier_subscriptions *subs)
 {
 	spin_lock(&subs->lock);
+	/* An end without its start: the count would wrap and never drain. */
+	VM_WARN_ON_ONCE(!subs->active);
 	if (--subs->active || !(subs->invalidate_seq & 1)) {
 		spin_unlock(&subs->lock);
 		return;
@@ -265,18 +329,19 @@ mrn_invalidate(struct mmu_notifier_subscriptions *subs,
 	unsigned long start = range->start, last = range->end - 1;
 
 	for (; mrn; mrn = mrn_next(mrn, start, last)) {
+		const struct mmu_range_notifier_ops *ops = mrn_ops(mrn);
 		bool done;
 
 		if (!blockable)
 			non_block_start();
-		done = mrn->ops->invalidate(mrn, range, seq);
+		done = ops->invalidate(mrn, range, seq);
 		if (!blockable)
 			non_block_end();
 		if (done)
 			continue;
 		/* Refusing is only allowed when the callback may not sleep. */
 		if (WARN_ONCE(blockable, "%ps refused a blockable invalidation\n",
-			      mrn->ops->invalidate))
+			      ops->invalidate))
 			continue;
 		mrn_end(subs);
 		return -EAGAIN;
@@ -320,55 +385,6 @@ static void mrn_release(struct mmu_notifier_subscriptions *subs,
 /* Classic notifiers                                                       */
 /* ---------------------------------------------------------------------- */
 
-static __always_inline int
-classic_start(struct mmu_notifier_subscriptions *subs,
-	      const struct mmu_notifier_range *range)
-{
-	bool blockable = mmu_notifier_range_blockable(range);
-	struct mmu_notifier *sub, *refused = NULL;
-	int ret = 0;
-	int idx;
-
-	idx = srcu_read_lock(&mn_srcu);
-	for_each_classic(sub, subs) {
-		int err;
-
-		if (!sub->ops->invalidate_range_start)
-			continue;
-		if (!blockable)
-			non_block_start();
-		err = sub->ops->invalidate_range_start(sub, range);
-		if (!blockable)
-			non_block_end();
-		if (!err)
-			continue;
-		if (WARN_ONCE(blockable, "%ps failed a blockable start: %d\n",
-			      sub->ops->invalidate_range_start, err))
-			continue;
-		WARN_ONCE(err != -EAGAIN, "%ps returned %d, not -EAGAIN\n",
-			  sub->ops->invalidate_range_start, err);
-		refused = sub;
-		ret = err;
-		break;
-	}
-
-	/* End what was started: the notifiers ahead of the one that refused. */
-	if (refused) {
-		for_each_classic(sub, subs) {
-			if (sub == refused)
-				break;
-			if (!sub->ops->invalidate_range_start ||
-			    !sub->ops->invalidate_range_end)
-				continue;
-			non_block_start();
-			sub->ops->invalidate_range_end(sub, range);
-			non_block_end();
-		}
-	}
-	srcu_read_unlock(&mn_srcu, idx);
-	return ret;
-}
-
 static __always_inline void
 classic_end(struct mmu_notifier_subscriptions *subs,
 	    const struct mmu_notifier_range *range)
@@ -388,6 +404,68 @@ classic_end(struct mmu_notifier_subscriptions *subs,
 			non_block_end();
 	}
 	srcu_read_unlock(&mn_srcu, idx);
+}
+
+/*
+ * A non-blocking start was refused: end every notifier that has an end.
+ * Each of them started (a notifier that may refuse has no end), so this is
+ * the ordinary end of the (non-blockable) range, and it needs nothing from
+ * the first walk, which may have seen a notifier that is off the list by
+ * now. Out of line: the unwind is rare.
+ */
+static noinline void classic_unwind(struct mmu_notifier_subscriptions *subs,
+				    const struct mmu_notifier_range *range)
+{
+	classic_end(subs, range);
+}
+
+/* Report a refused start; returns the error to hand back. */
+static noinline int classic_refused(const struct mmu_notifier *sub,
+				    const struct mmu_notifier_range *range,
+				    int err)
+{
+	const struct mmu_notifier_ops *ops = sub->ops;
+
+	if (WARN_ONCE(mmu_notifier_range_blockable(range),
+		      "%ps failed a blockable start: %d\n",
+		      ops->invalidate_range_start, err))
+		return 0;
+	WARN_ONCE(err != -EAGAIN, "%ps returned %d, not -EAGAIN\n",
+		  ops->invalidate_range_start, err);
+	/* It will get an end from the unwind: it cannot tell it apart. */
+	WARN_ONCE(ops->invalidate_range_end,
+		  "%ps may refuse, so its notifier must not have an end\n",
+		  ops->invalidate_range_start);
+	return err;
+}
+
+static __always_inline int
+classic_start(struct mmu_notifier_subscriptions *subs,
+	      const struct mmu_notifier_range *range)
+{
+	bool blockable = mmu_notifier_range_blockable(range);
+	struct mmu_notifier *sub;
+	int ret = 0;
+	int idx;
+
+	idx = srcu_read_lock(&mn_srcu);
+	for_each_classic(sub, subs) {
+		int err;
+
+		if (!sub->ops->invalidate_range_start)
+			continue;
+		if (!blockable)
+			non_block_start();
+		err = sub->ops->invalidate_range_start(sub, range);
+		if (!blockable)
+			non_block_end();
+		if (unlikely(err))
+			ret = classic_refused(sub, range, err) ?: ret;
+	}
+	srcu_read_unlock(&mn_srcu, idx);
+	if (unlikely(ret))
+		classic_unwind(subs, range);
+	return ret;
 }
 
 static void classic_release(struct mmu_notifier_subscriptions *subs,
@@ -429,6 +507,10 @@ void __mmu_notifier_release(struct mm_struct *mm)
 		classic_release(subs, mm);
 }
 
+/*
+ * Record in @range what is started, for the end: the caller cleared both
+ * bits. On -EAGAIN everything started is ended again and no bit is set.
+ */
 int __mmu_notifier_invalidate_range_start(struct mmu_notifier_range *range)
 {
 	struct mmu_notifier_subscriptions *subs =
@@ -448,18 +530,22 @@ int __mmu_notifier_invalidate_range_start(struct mmu_notifier_range *range)
 				mrn_end(subs);
 			return ret;
 		}
+		range->flags |= __MMU_NOTIFIER_RANGE_CLASSIC;
 	}
+	if (tree)
+		range->flags |= __MMU_NOTIFIER_RANGE_TREE;
 	return 0;
 }
 
+/* Undo what the start recorded in @range; see above. */
 void __mmu_notifier_invalidate_range_end(struct mmu_notifier_range *range)
 {
 	struct mmu_notifier_subscriptions *subs =
 		range->mm->notifier_subscriptions;
 
-	if (READ_ONCE(subs->has_itree))
+	if (range->flags & __MMU_NOTIFIER_RANGE_TREE)
 		mrn_end(subs);
-	if (!hlist_empty(&subs->list))
+	if (range->flags & __MMU_NOTIFIER_RANGE_CLASSIC)
 		classic_end(subs, range);
 }
 
@@ -578,6 +664,16 @@ static int mn_register(struct mmu_notifier *sub, struct mm_struct *mm)
 	int ret;
 
 	mmap_assert_write_locked(mm);
+	/*
+	 * A secondary MMU either shares the CPU page tables and follows their
+	 * TLB flushes, or mirrors them and follows start/end: not both.
+	 */
+	if (sub && WARN_ONCE(sub->ops->arch_invalidate_secondary_tlbs &&
+			     (sub->ops->invalidate_range_start ||
+			      sub->ops->invalidate_range_end),
+			     "%ps: a notifier gets secondary TLB flushes or range start/end, not both\n",
+			     sub->ops->arch_invalidate_secondary_tlbs))
+		return -EINVAL;
 	if (!atomic_read(&mm->mm_users))
 		return -ESRCH;
 
@@ -823,17 +919,17 @@ EXPORT_SYMBOL_GPL(mmu_notifier_synchronize);
 /* Range notifier API                                                      */
 /* ---------------------------------------------------------------------- */
 
-/* Check the span and that @mm still has users; nothing is changed. */
+/*
+ * Check the span and that @mm still has users; nothing is changed. The
+ * span may end at the very top of the address space (@last ULONG_MAX).
+ */
 static int mrn_check(struct mm_struct *mm, unsigned long start,
 		     unsigned long length, unsigned long *last)
 {
-	unsigned long end;
-
-	if (!length || check_add_overflow(start, length, &end))
+	if (!length || check_add_overflow(start, length - 1, last))
 		return -EOVERFLOW;
 	if (!atomic_read(&mm->mm_users))
 		return -ESRCH;
-	*last = end - 1;
 	return 0;
 }
 
@@ -854,13 +950,21 @@ mrn_add(struct mmu_range_notifier *mrn, struct mm_struct *mm,
 	WRITE_ONCE(mrn->mm, mm);
 
 	spin_lock(&subs->lock);
-	if (subs->active) {
-		/* The tree is frozen: queue, and collide until the last end. */
-		seq = mrn_seq_make_odd(subs);
+	seq = subs->invalidate_seq;
+	if (seq & 1) {
+		/* A walk may be in the tree: queue, collide until the last end. */
 		hlist_add_head(&mrn->deferred_item, &subs->deferred);
+	} else if (subs->active) {
+		/*
+		 * Invalidations run but none walks the tree: join it now, and
+		 * collide until they have ended, as one of them may have changed
+		 * the span's pages already.
+		 */
+		seq = mrn_seq_make_odd(subs);
+		interval_tree_insert(&mrn->interval_tree, &subs->itree);
 	} else {
 		/* Idle: the sequence is even, seq - 1 is odd and far away. */
-		seq = subs->invalidate_seq - 1;
+		seq--;
 		interval_tree_insert(&mrn->interval_tree, &subs->itree);
 	}
 	mmu_range_set_seq(mrn, seq);
@@ -876,15 +980,17 @@ mrn_add(struct mmu_range_notifier *mrn, struct mm_struct *mm,
  * @ops: the callbacks.
  *
  * From the return on, @ops->invalidate is called for every invalidation
- * of @mm that overlaps [@start, @start + @length). If invalidations are
- * running, the subscription joins the tree when the last of them ends and
- * until then mmu_range_read_begin() waits. Pins @mm until
+ * of @mm that overlaps [@start, @start + @length), which may reach the top
+ * of the address space. If invalidations are running, the subscription
+ * collides with them: until the last of them ends, mmu_range_read_begin()
+ * waits (and if one of them is walking the tree, the subscription joins
+ * the tree only then). Pins @mm until
  * mmu_range_notifier_remove(). May sleep: the first range insert on an mm
  * takes its mmap lock for write; the caller must not hold it (see
  * mmu_range_notifier_insert_locked()).
  *
- * Return: 0; -EOVERFLOW for a zero @length or a span that wraps around the
- * address space; -ESRCH if @mm has no users left; -ENOMEM or -EINTR from
+ * Return: 0; -EOVERFLOW for a zero @length or a span that goes past the
+ * top of the address space; -ESRCH if @mm has no users left; -ENOMEM or -EINTR from
  * setting up the mm's notifier state. On error nothing was changed.
  */
 int mmu_range_notifier_insert(struct mmu_range_notifier *mrn,
@@ -949,50 +1055,62 @@ int mmu_range_notifier_insert_locked(struct mmu_range_notifier *mrn,
 }
 EXPORT_SYMBOL_GPL(mmu_range_notifier_insert_locked);
 
+/*
+ * Claim @mrn for its removal: true for exactly one remove of an inserted
+ * subscription, however many race. The xchg() orders the claim before the
+ * loads of @mrn->mm and the tree state that follow.
+ */
+static bool mrn_claim(struct mmu_range_notifier *mrn)
+{
+	unsigned long ops = (unsigned long)READ_ONCE(mrn->ops);
+
+	ops = (unsigned long)xchg(&mrn->ops, (void *)(ops | MRN_OPS_REMOVING));
+	return !(ops & MRN_OPS_REMOVING) && READ_ONCE(mrn->mm);
+}
+
 /**
  * mmu_range_notifier_remove - end a subscription
  * @mrn: a subscription inserted by mmu_range_notifier_insert().
  *
- * Returns only once no invalidation can call @mrn any more: if
- * invalidations are running, waits for the last of them to end. The caller
- * may then free @mrn. Drops the pin on the mm and sets @mrn->mm to NULL.
- * Removing a subscription that is not inserted (never, or removed already)
- * is a driver bug: it is reported once and otherwise ignored. May sleep;
- * must not be called from the invalidate callback, nor with a lock held
- * that the callback takes.
+ * Returns only once no invalidation can call @mrn any more: if an
+ * invalidation may be walking to it, waits for the last running
+ * invalidation to end; invalidations that found nothing to call do not
+ * hold it up. The caller may then free @mrn. Drops the pin on the mm and
+ * sets @mrn->mm to NULL; until then the invalidate callback still sees
+ * @mrn->mm. Removing a subscription that is not inserted (never, removed
+ * already, or being removed by another thread) is a driver bug: it is
+ * reported once and otherwise ignored. May sleep; must not be called from
+ * the invalidate callback, nor with a lock held that the callback takes.
  */
 void mmu_range_notifier_remove(struct mmu_range_notifier *mrn)
 {
-	struct mm_struct *mm = READ_ONCE(mrn->mm);
 	struct mmu_notifier_subscriptions *subs;
-	unsigned long seq = 0;
+	struct mm_struct *mm;
+	unsigned long seq;
 	bool in_use = false;
 
 	might_sleep();
-	lock_map_acquire(&__mmu_notifier_invalidate_range_start_map);
-	lock_map_release(&__mmu_notifier_invalidate_range_start_map);
+	mn_may_wait_for_invalidation();
 
-	if (WARN_ONCE(!mm, "removing a range notifier that is not inserted\n"))
+	if (WARN_ONCE(!mrn_claim(mrn),
+		      "removing a range notifier that is not inserted\n"))
 		return;
+	mm = mrn->mm;
 	subs = mm->notifier_subscriptions;
 
 	spin_lock(&subs->lock);
-	if (!subs->active) {
+	seq = subs->invalidate_seq;
+	if (!(seq & 1)) {
+		/* No walk can be in the tree (nor anything queued). */
 		interval_tree_remove(&mrn->interval_tree, &subs->itree);
 		RB_CLEAR_NODE(&mrn->interval_tree.rb);
 	} else if (RB_EMPTY_NODE(&mrn->interval_tree.rb)) {
 		/* A queued insert: no invalidation can have seen it. */
 		hlist_del_init(&mrn->deferred_item);
-	} else if (hlist_unhashed(&mrn->deferred_item)) {
+	} else {
 		/* In the tree and maybe being called: queue the removal. */
 		hlist_add_head(&mrn->deferred_item, &subs->deferred);
-		seq = mrn_seq_make_odd(subs);
 		in_use = true;
-	} else {
-		/* Its removal is queued already: a second remove raced. */
-		spin_unlock(&subs->lock);
-		WARN_ONCE(1, "range notifier removed twice\n");
-		return;
 	}
 	spin_unlock(&subs->lock);
 
@@ -1025,12 +1143,30 @@ unsigned long mmu_range_read_begin(struct mmu_range_notifier *mrn)
 	unsigned long seq;
 
 	might_sleep();
-	lock_map_acquire(&__mmu_notifier_invalidate_range_start_map);
-	lock_map_release(&__mmu_notifier_invalidate_range_start_map);
+	mn_may_wait_for_invalidation();
 
-	/* Pairs with smp_store_release() in mmu_range_set_seq(). */
+	/*
+	 *   invalidation (CPU0)                 read side (CPU1)
+	 *   -------------------                 ----------------
+	 *   lock; subs seq = X (odd); unlock
+	 *   callback: driver lock;
+	 *     release: mrn seq = X    --(1)-->  acquire: s = mrn seq
+	 *     zap device; driver unlock
+	 *   core mm changes the PTEs
+	 *   last end: release:
+	 *     subs seq = X + 1        --(2)-->  acquire: t = subs seq
+	 *                                       s == t: sleep until it moves
+	 *                                       (acquire in the condition, (4))
+	 *                                       read PTEs (hmm_range_fault())
+	 *                                       driver lock; retry if
+	 *                                       mrn seq != s (3)
+	 *
+	 * (1) s == X implies t >= X: the reader waits for X's end. (2) t ==
+	 * X + 1 implies the PTE loads below see the change. Neither may be a
+	 * plain load on a weakly-ordered CPU.
+	 */
 	seq = smp_load_acquire(&mrn->invalidate_seq);
-	if (seq == READ_ONCE(subs->invalidate_seq))
+	if (seq == smp_load_acquire(&subs->invalidate_seq))
 		mrn_wait_moved(subs, seq);
 	return seq;
 }

@@ -60,6 +60,16 @@ enum mmu_notifier_event {
 /* Set in mmu_notifier_range.flags when the callbacks are allowed to sleep. */
 #define MMU_NOTIFIER_RANGE_BLOCKABLE	BIT(0)
 
+/*
+ * Private to mm/mmu_notifier.c: what the start of an invalidation did, so
+ * that its end undoes exactly that, whatever was registered in between.
+ * The start clears both before it looks at the mm.
+ */
+#define __MMU_NOTIFIER_RANGE_TREE	BIT(30)	/* counted in the range tree */
+#define __MMU_NOTIFIER_RANGE_CLASSIC	BIT(31)	/* walked the classic list */
+#define __MMU_NOTIFIER_RANGE_STARTED	(__MMU_NOTIFIER_RANGE_TREE | \
+					 __MMU_NOTIFIER_RANGE_CLASSIC)
+
 /**
  * struct mmu_notifier_ops - callbacks of a classic notifier
  *
@@ -84,9 +94,12 @@ enum mmu_notifier_event {
  *	of the range and must drop the ones it has before returning. May
  *	sleep if mmu_notifier_range_blockable(@range); otherwise it must not,
  *	and returns -EAGAIN when it cannot do its work without sleeping (any
- *	other error is a bug). Returns 0 on success.
+ *	other error is a bug). Returns 0 on success. A notifier whose start
+ *	may return -EAGAIN must not have @invalidate_range_end.
  * @invalidate_range_end: the change announced by @invalidate_range_start is
- *	complete. Called only for a start that returned 0. May sleep if
+ *	complete. Also called, right away and without sleeping, when another
+ *	notifier refused a non-blocking start: every start of that range was
+ *	called, and every notifier with an end gets it. May sleep if
  *	mmu_notifier_range_blockable(@range).
  * @arch_invalidate_secondary_tlbs: called when the CPU TLBs of [start, end)
  *	are flushed, for secondary MMUs that share the CPU page tables (IOMMU
@@ -155,7 +168,8 @@ extern struct lockdep_map __mmu_notifier_invalidate_range_start_map;
  * @end: first address past the change.
  * @mm: the mm being changed.
  * @event: why the change happens.
- * @flags: %MMU_NOTIFIER_RANGE_BLOCKABLE when callbacks may sleep.
+ * @flags: %MMU_NOTIFIER_RANGE_BLOCKABLE when callbacks may sleep; the
+ *	start also records in it, in bits private to the core, what it did.
  * @owner: for %MMU_NOTIFY_MIGRATE and %MMU_NOTIFY_EXCLUSIVE, the owner
  *	passed by the caller (a device-private pagemap owner), else NULL.
  */
@@ -327,6 +341,7 @@ static inline int __mmu_notifier_start(struct mmu_notifier_range *range,
 	int ret = 0;
 
 	lock_map_acquire(&__mmu_notifier_invalidate_range_start_map);
+	range->flags &= ~__MMU_NOTIFIER_RANGE_STARTED;
 	if (mm_has_notifiers(range->mm)) {
 		if (blockable)
 			range->flags |= MMU_NOTIFIER_RANGE_BLOCKABLE;
@@ -374,16 +389,21 @@ mmu_notifier_invalidate_range_start_nonblock(struct mmu_notifier_range *range)
 /**
  * mmu_notifier_invalidate_range_end - the change of @range is complete
  * @range: the range passed to the start call.
+ *
+ * Ends what the start of @range began, and only that: a notifier registered
+ * between the two calls gets no end for a start it never saw. Runs under
+ * the same lockdep map as the start, so an end callback that waits on
+ * reclaim is reported too.
  */
 static inline void
 mmu_notifier_invalidate_range_end(struct mmu_notifier_range *range)
 {
-	bool listened = mm_has_notifiers(range->mm);
-
 	if (mmu_notifier_range_blockable(range))
 		might_sleep();
-	if (listened)
+	lock_map_acquire(&__mmu_notifier_invalidate_range_start_map);
+	if (range->flags & __MMU_NOTIFIER_RANGE_STARTED)
 		__mmu_notifier_invalidate_range_end(range);
+	lock_map_release(&__mmu_notifier_invalidate_range_start_map);
 }
 
 /**
