@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # Model-check the range notifier's sequence protocol with spin: every
-# property of tests/model/mmu_range.pml must verify (0 errors, full search),
-# and every mutation of tests/model/mutations/ must be caught by each
-# property its "expect:" line names, for the right reason (assertion,
-# invalid end state or acceptance cycle). Logs and trails go to OUTDIR.
-# A mutation file holds "# why" comment lines, "expect: PROP..." and
-# "sed: EXPR", an expression that must change exactly one model line.
+# property of tests/model/mmu_range.pml must verify (0 errors, full search)
+# in both memory modes of the model, SC (sequentially consistent) and weak
+# (spin -DWEAK: release/acquire views, see the model's header), and every
+# mutation of tests/model/mutations/ must be caught, in the mode it names,
+# by each property its "expect:" line names, for the right reason
+# (assertion, invalid end state or acceptance cycle). Logs and trails go
+# to OUTDIR.
+# A mutation file holds "# why" comment lines, "expect: PROP...",
+# "sed: EXPR", an expression that must change exactly one model line, and
+# optionally "mode: sc|weak" (default sc).
 #
 # usage: scripts/model-check.sh [OUTDIR]   (default: <project>/out/model)
 # env:   MODEL_DEPTH (pan -m, default 10000)
@@ -31,6 +35,7 @@ outdir=$(cd "$outdir" && pwd)
 work=$outdir/work
 rm -rf "$work"
 mkdir -p "$work"
+rm -f "$outdir"/good-*.log "$outdir"/mut-*.log "$outdir"/summary.txt
 
 t0=$SECONDS
 say() { printf '[model %ds] %s\n' $((SECONDS - t0)) "$*"; }
@@ -46,25 +51,29 @@ declare -A kind=(
 	[deferred_applied]=assert
 	[remove_safe]=assert
 	[tree_frozen]=assert
+	[subs_ready]=assert
 )
-order=(mirror_fresh no_deadlock progress deferred_applied remove_safe tree_frozen)
+order=(mirror_fresh no_deadlock progress deferred_applied remove_safe tree_frozen subs_ready)
+modes=(sc weak)
+declare -A modedef=([sc]='' [weak]='-DWEAK')
 declare -A reason=(
 	[assert]='assertion violated'
 	[endstate]='invalid end state'
 	[ltl]='acceptance cycle'
 )
 
-# check PML PROP DIR: run spin + gcc + pan; sets errors, states, trans,
-# first_error and search_ok. Output goes to DIR/pan.log.
+# check PML PROP MODE DIR: run spin + gcc + pan; sets errors, states,
+# trans, first_error and search_ok. Output goes to DIR/pan.log.
 check() {
-	local pml=$1 prop=$2 dir=$3
+	local pml=$1 prop=$2 mode=$3 dir=$4
 	local k=${kind[$prop]}
 	local defs=() cflags=(-O2 -w) pflags=("-m$depth" -c1)
 
+	[ -n "${modedef[$mode]}" ] && defs+=("${modedef[$mode]}")
 	case $k in
-	assert)   defs=("-DCHECK_$prop"); cflags+=(-DSAFETY); pflags+=(-E) ;;
+	assert)   defs+=("-DCHECK_$prop"); cflags+=(-DSAFETY); pflags+=(-E) ;;
 	endstate) cflags+=(-DSAFETY) ;;
-	ltl)      defs=("-DCHECK_$prop"); pflags+=(-a -f) ;;
+	ltl)      defs+=("-DCHECK_$prop"); pflags+=(-a -f) ;;
 	esac
 	rm -rf "$dir"
 	mkdir -p "$dir"
@@ -99,28 +108,40 @@ trail() {
 	grep -vc '^-' "$dir/model.pml.trail" 2>/dev/null || echo 0
 }
 
+# The steps of a trail that say what happened, without the bookkeeping of
+# the weak mode's views.
+steps_of() {
+	grep '^ *[0-9][0-9]*:[[:space:]]*proc' "$1" |
+		grep -vE '\[(v_|ms_|mm_|ls_|ld_|g_|_a = |a = |IF\]|\.\(goto\)|else\]|\(1\)\]|h_[a-z]+\[[12]\] = )' || true
+}
+
 passed=0
 failed=0
 verified=0
 total_states=0
 total_trans=0
+declare -A nverified=([sc]=0 [weak]=0)
 
 say "spin $(spin -V | sed -n 's/^Spin Version \([^ ]*\).*/\1/p'), model $model, pan -m$depth"
-for prop in "${order[@]}"; do
-	t1=$SECONDS
-	check "$model" "$prop" "$work/good-$prop"
-	cp "$work/good-$prop/pan.log" "$outdir/good-$prop.log"
-	total_states=$((total_states + states))
-	total_trans=$((total_trans + trans))
-	if [ "$search_ok" = 1 ] && [ "$errors" = 0 ]; then
-		say "ok   $prop (${kind[$prop]}): 0 errors, $states states, $trans transitions, $((SECONDS - t1))s"
-		passed=$((passed + 1))
-		verified=$((verified + 1))
-	else
-		steps=$(trail "$work/good-$prop" "$outdir/good-$prop.trail.log")
-		say "FAIL $prop (${kind[$prop]}): errors $errors: ${first_error:-incomplete search}; $steps-step trail in $outdir/good-$prop.trail.log"
-		failed=$((failed + 1))
-	fi
+for mode in "${modes[@]}"; do
+	for prop in "${order[@]}"; do
+		t1=$SECONDS
+		check "$model" "$prop" "$mode" "$work/good-$mode-$prop"
+		cp "$work/good-$mode-$prop/pan.log" "$outdir/good-$mode-$prop.log"
+		total_states=$((total_states + states))
+		total_trans=$((total_trans + trans))
+		if [ "$search_ok" = 1 ] && [ "$errors" = 0 ]; then
+			say "ok   $prop $mode (${kind[$prop]}): 0 errors, $states states, $trans transitions, $((SECONDS - t1))s"
+			passed=$((passed + 1))
+			verified=$((verified + 1))
+			nverified[$mode]=$((nverified[$mode] + 1))
+		else
+			tlog=$outdir/good-$mode-$prop.trail.log
+			steps=$(trail "$work/good-$mode-$prop" "$tlog")
+			say "FAIL $prop $mode (${kind[$prop]}): errors $errors: ${first_error:-incomplete search}; $steps-step trail in $tlog"
+			failed=$((failed + 1))
+		fi
+	done
 done
 
 caught=0
@@ -131,9 +152,17 @@ for m in "$mutdir"/*; do
 	nmut=$((nmut + 1))
 	expr=$(sed -n 's/^sed: //p' "$m")
 	expect=$(sed -n 's/^expect: //p' "$m")
+	mmode=$(sed -n 's/^mode: //p' "$m")
 	if [ -z "$expr" ] || [ -z "$expect" ] ||
-	   [ "$(grep -c '^sed: ' "$m")" != 1 ] || [ "$(grep -c '^expect: ' "$m")" != 1 ]; then
-		say "FAIL mutation $name: needs exactly one 'sed:' and one 'expect:' line"
+	   [ "$(grep -c '^sed: ' "$m")" != 1 ] || [ "$(grep -c '^expect: ' "$m")" != 1 ] ||
+	   [ "$(grep -c '^mode: ' "$m")" -gt 1 ]; then
+		say "FAIL mutation $name: needs exactly one 'sed:' and one 'expect:' line, at most one 'mode:'"
+		failed=$((failed + 1))
+		continue
+	fi
+	: "${mmode:=sc}"
+	if [ -z "${modedef[$mmode]+x}" ]; then
+		say "FAIL mutation $name: unknown mode '$mmode' (sc or weak)"
 		failed=$((failed + 1))
 		continue
 	fi
@@ -151,7 +180,7 @@ for m in "$mutdir"/*; do
 		continue
 	fi
 	{
-		echo "mutation $name"
+		echo "mutation $name, $mmode mode"
 		diff "$model" "$mutant" || true
 	} > "$outdir/mut-$name.log"
 
@@ -163,23 +192,23 @@ for m in "$mutdir"/*; do
 			continue
 		fi
 		t1=$SECONDS
-		check "$mutant" "$prop" "$work/mut-$name-$prop"
+		check "$mutant" "$prop" "$mmode" "$work/mut-$name-$prop"
 		{
 			echo
-			echo "=== $prop (${kind[$prop]})"
+			echo "=== $prop (${kind[$prop]}, $mmode)"
 			cat "$work/mut-$name-$prop/pan.log"
 		} >> "$outdir/mut-$name.log"
 		want=${reason[${kind[$prop]}]}
 		if [ "$errors" != "?" ] && [ "$errors" -gt 0 ] && [[ "$first_error" == *"$want"* ]]; then
 			tlog=$outdir/mut-$name-$prop.trail.log
 			steps=$(trail "$work/mut-$name-$prop" "$tlog")
-			say "caught $name by $prop: ${first_error#pan:1: }; $steps-step trail, $((SECONDS - t1))s"
+			say "caught $name ($mmode) by $prop: ${first_error#pan:1: }; $steps-step trail, $((SECONDS - t1))s"
 			{
 				echo "--- counterexample ($steps steps, full replay in $tlog)"
-				grep '^ *[0-9][0-9]*:[[:space:]]*proc' "$tlog" | head -80 || true
+				steps_of "$tlog" | head -120
 			} >> "$outdir/mut-$name.log"
 		else
-			say "MISSED $name by $prop: errors $errors, wanted '$want', got '${first_error:-nothing}'"
+			say "MISSED $name ($mmode) by $prop: errors $errors, wanted '$want', got '${first_error:-nothing}'"
 			ok=0
 		fi
 	done
@@ -192,7 +221,7 @@ for m in "$mutdir"/*; do
 done
 
 say "logs in $outdir"
-summary="model: $verified properties verified, $total_states states, $total_trans transitions; $caught mutations caught"
+summary="model: $verified properties verified (${nverified[sc]} SC, ${nverified[weak]} weak), $total_states states, $total_trans transitions; $caught mutations caught"
 [ "$caught" = "$nmut" ] || summary="$summary of $nmut"
 {
 	echo "$summary"

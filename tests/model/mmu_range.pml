@@ -6,37 +6,134 @@
  * Actors (all run concurrently, every interleaving is explored):
  *   invalidator x2  __mmu_notifier_invalidate_range_start/end over a range
  *                   that may or may not overlap M and N; the page-table
- *                   change (munmap removing M's page) lands anywhere
- *                   between the start and the end, before or after the
- *                   callbacks; M's callback takes the driver lock, calls
- *                   mmu_range_set_seq() and zaps the mirror.
+ *                   change (munmap removing M's page) lands before or after
+ *                   the callbacks; M's callback takes the driver lock,
+ *                   calls mmu_range_set_seq() and zaps the mirror. The last
+ *                   end bumps the sequence and wakes the sleepers.
  *   reader          the driver's fault path on M: read_begin (sleeps while
  *                   M is being invalidated), fault and snapshot the page
- *                   table, driver lock, read_retry, install or retry.
- *   insrem          the driver's life cycle of M: insert (deferred while
- *                   invalidations run), hand M to the reader or not, tear
- *                   the mirror down when it is done, remove (waits while
- *                   an invalidation may still call M), then "free" M.
+ *                   table without locks, driver lock, read_retry, install
+ *                   or retry.
+ *   insrem          the driver's life cycle of M: the lockless look-up of
+ *                   the mm's notifier state, insert, hand M to the reader
+ *                   or not, tear the mirror down, remove (waits while an
+ *                   invalidation may still call M), then "free" M.
+ *   registrar       the first registration of the mm: initialises the
+ *                   per-mm state and publishes it with a release store.
  * Subscription N belongs to another driver and sits in the tree all along,
  * so that invalidations walk the tree while M is inserted and removed.
+ *
+ * Insert and remove follow the rule "an odd mm sequence means a walk may be
+ * in the tree": insert queues M while the sequence is odd; while it is
+ * even with invalidations running (none of them walks) it makes the
+ * sequence odd and inserts at once, M colliding until the last end; on an
+ * idle mm it starts M at seq - 1. Remove takes M out at once while the
+ * sequence is even, drops a queued insert, and otherwise queues the removal
+ * and sleeps until the sequence moves.
  *
  * Properties, one compiled in per run (spin -DCHECK_<name>):
  *   mirror_fresh      (a) the mirror never holds a page that an ended
  *                         invalidation removed from the page table
- *   no_deadlock       (b) no invalid end state: nobody sleeps forever.
- *                         Every process must reach its closing brace; the
- *                         one valid end label is the reader's wait for a
- *                         subscription the driver chose never to fault on.
+ *   no_deadlock       (b) no invalid end state: nobody sleeps forever
+ *                         (a lost wakeup shows here). Every process must
+ *                         reach its closing brace; the one valid end label
+ *                         is the reader's wait for a subscription the
+ *                         driver chose never to fault on.
  *   progress          (b) LTL <>(rmdone && (rdone || !inserted)) under
  *                         weak fairness: read_begin and remove return, and
  *                         the retry loop does not spin forever, once the
  *                         invalidations stop
  *   deferred_applied  (c) after the last end nothing remains deferred
- *   remove_safe       (d) no callback runs for M after remove returned
+ *   remove_safe       (d) no invalidation touches M after remove returned
+ *                         and, in the weak mode, every access of an
+ *                         invalidation to M (the walk, the callback, the
+ *                         deferred list and tree updates) happens before
+ *                         the free (the remover's view holds them all)
  *   tree_frozen           the tree never changes while a walk is in it
+ *   subs_ready            a lockless user of mm->notifier_subscriptions
+ *                         never reads a field of it before its
+ *                         initialisation
+ *
+ * MEMORY MODES
+ * ============
+ * By default (SC) every load returns the latest store: sequential
+ * consistency. With -DWEAK the same code runs on a view-based model of
+ * release/acquire memory in the style of the "promising"/ORC11 operational
+ * models, restricted to what this protocol uses:
+ *
+ *  - Each shared location keeps a history of its last NHIST writes (3 by
+ *    default, -DNHIST=2 also works; SC is NHIST=1), newest first. Ages:
+ *    0 is the newest write, NHIST-1 the oldest kept.
+ *  - Each process has a view per location: the age of the oldest write it
+ *    may still read. A plain load (READ_ONCE, plain C) returns any write at
+ *    or newer than the view and moves the view there (coherence). A store
+ *    appends a write and sets the writer's view to it; the modification
+ *    order of a location is the order in which the stores execute.
+ *  - A release store (smp_store_release) records the writer's view with the
+ *    write; an acquire load (smp_load_acquire) that reads it joins that view
+ *    into its own: message passing. Lock release/acquire do the same through
+ *    a view kept with the lock (subs->lock, the driver lock). A plain store
+ *    made inside a critical section carries the view the lock gave its
+ *    writer: LKMM's po-unlock-lock-po is cumulative, so an acquire that
+ *    reads such a store sees everything done before the previous unlocks.
+ *    (Without that, an acquire of a "sseq |= 1" written by a later
+ *    invalidator would not see the earlier invalidator's page-table store.)
+ *  - smp_mb() (inside wq_has_sleeper() and prepare_to_wait_event()) joins
+ *    the process's view with a global fence view and stores the result
+ *    back, as SC fences do in those models: of two fenced processes, the
+ *    later one sees what the earlier one did before its fence. That forbids
+ *    the store-buffering outcome of the wait-queue handshake.
+ *  - Locations: mm sequence (sseq), M->invalidate_seq (mseq), the page-table
+ *    entry of M's page (pt), the wait queue's "who is queued" (wq), a ghost
+ *    location "M's memory" (muse) that every access of an invalidation to M
+ *    writes, and the published pointer and initialisation of the per-mm
+ *    state (two one-write locations, modelled by hand with the same rules;
+ *    subs->has_itree, written once after the publication, is folded into
+ *    the pointer: the lockless insert path needs both).
+ *    nactive, the tree, the deferred list and the mirror are only accessed
+ *    under their locks and are kept sequentially consistent; so is pt under
+ *    the page-table lock (every pt store is made under it): only the
+ *    reader's lockless page-table walk reads pt weakly.
+ *  - Processes execute in program order; the weakness is in which value
+ *    each load returns. Reordering of a store before an earlier access is
+ *    only modelled through what later loads may read.
+ *
+ * Limits of the weak mode (what it does not show):
+ *  - bounded histories: a load cannot return a write older than the
+ *    NHIST-1 writes after it; the views are clamped to the oldest kept
+ *    write (clamping only makes loads fresher: fewer behaviours).
+ *  - stores join the end of their location's modification order, in
+ *    execution order; no load-buffering (a load reading a store that is
+ *    po-later in another thread that read the first load's value), no
+ *    out-of-thin-air, no 2+2W. Loads return only stores already executed.
+ *  - the views are per process, not per CPU write buffer: no finer
+ *    non-multi-copy-atomic effects than the views give. The fence view
+ *    covers sseq and wq only, the two locations of the store-buffering
+ *    handshake: an smp_mb() orders nothing else in this model.
+ *  - views are kept only where the protocol needs them, and dropped (made
+ *    "may read anything") where a process no longer reads a location: a
+ *    dropped view only adds behaviours. Release messages carry: the bump
+ *    and the other sseq stores carry pt and muse, mmu_range_set_seq()
+ *    carries sseq; lock views carry pt, muse (subs->lock) and mseq (the
+ *    driver lock); the fence view carries sseq and wq. Address and control
+ *    dependencies order nothing here: every ordering the protocol needs is
+ *    an explicit acquire, release, lock or smp_mb.
+ *  - no compiler reordering, merging or tearing beyond what the loads and
+ *    stores above allow; a load is not delayed past a later lock acquire
+ *    (the "roach motel" move, which could only let it return a newer
+ *    store); sequence numbers are bytes and never wrap.
+ *  - bounded scenario: two invalidations, one range notifier M besides N,
+ *    one insert and one remove of M, one reader; invalidations start only
+ *    after the registration (an earlier one has no notifier to call). The
+ *    driver hands M to its fault path with the inserter's view (its own
+ *    hand-over orders that); the plain loads of mrn->mm and of the subs
+ *    pointer by the reader and the remover are not modelled.
+ *  - wait_event()'s first condition check before prepare_to_wait_event() is
+ *    left out (the check after it sees at least as much); wake_up_all() is
+ *    autoremove: it takes the sleepers off the queue, and a woken task sees
+ *    what the waker did before the wakeup (the wait-queue lock).
  *
  * Lines that tests/model/mutations/ change carry a "M:<name>" marker.
- * Sequence numbers are bytes and never wrap in this bounded model.
  */
 
 /* --- property switches ------------------------------------------------ */
@@ -60,31 +157,184 @@
 #else
 #define tree_frozen(c)		skip
 #endif
+#ifdef CHECK_subs_ready
+#define subs_ready(c)		assert(c)
+#else
+#define subs_ready(c)		skip
+#endif
+
+/* --- memory mode -------------------------------------------------------- */
+#ifdef WEAK
+#ifndef NHIST
+#define NHIST	3
+#endif
+#else
+#undef NHIST
+#define NHIST	1
+#endif
+#if NHIST == 3
+#define KM1	2
+#define SHIFT(h)	h[2] = h[1]; h[1] = h[0]
+#define AGEK(m)		OLDER(m[0]); OLDER(m[1]); OLDER(m[2])
+#elif NHIST == 2
+#define KM1	1
+#define SHIFT(h)	h[1] = h[0]
+#define AGEK(m)		OLDER(m[0]); OLDER(m[1])
+#elif NHIST == 1
+#define KM1	0
+#define SHIFT(h)	skip
+#define AGEK(m)		skip
+#else
+#error "NHIST must be 1, 2 or 3"
+#endif
 
 /* --- code switches (the mutations flip these) ------------------------- */
 /* mrn_end(): only the last running invalidation applies the deferred list */
 #define LAST_END		(nactive == 0)		/* M:deferred-insert-early */
-/* read_begin: without the acquire, the mm-wide load may be done first */
-#define REORDERED_LOADS		false			/* M:read-side-no-barrier */
 /* mmu_range_read_retry(): the subscription's seq moved since read_begin */
-#define RETRY_CHECK		(mseq != s)		/* M:retry-vs-mm-seq */
+#define RETRY_CHECK		(m != s)		/* M:retry-vs-mm-seq */
+/* mmu_range_set_seq(): smp_store_release(&mrn->invalidate_seq, seq) */
+#define SET_SEQ(p, v)		RELEASE_MSEQ(p, v)	/* M:set-seq-release */
 
 #define DQ_NONE	0
 #define DQ_INS	1
 #define DQ_REM	2
 
-/* --- struct mmu_notifier_subscriptions -------------------------------- */
-byte sseq = 2;		/* subs->invalidate_seq: even idle, odd invalidating */
+/* Process numbers, for the views: the invalidators are _pid 0 and 1. */
+#define P_READER	2
+#define P_INSREM	3
+
+/* --- shared memory: histories (newest first) -------------------------- */
+byte h_sseq[NHIST] = 2;	/* subs->invalidate_seq: even idle, odd invalidating */
+byte h_mseq[NHIST] = 0;	/* M->invalidate_seq */
+byte h_pt[NHIST] = 1;	/* M's page: 0 absent, g = page generation g */
+byte h_wq[NHIST] = 0;	/* subs->wq: bit 1 the reader, bit 2 the remover */
+/* views: v_x[p], the age of the oldest write of x that process p may read */
+byte v_sseq[4] = 0;
+byte v_mseq[4] = 0;	/* the invalidators drop theirs after the callback */
+byte v_pt[4] = 0;	/* insrem drops its own once M is handed over */
+byte v_muse[4] = 0;	/* [P_READER] unused: the reader never touches it */
+/* views carried by the writes of sseq and of mseq, per history slot */
+byte ms_pt[NHIST] = KM1;
+byte ms_muse[NHIST] = KM1;
+byte mm_sseq[NHIST] = KM1;
+/* views released with subs->lock and with the driver lock */
+byte ls_pt = KM1;
+byte ls_muse = KM1;
+byte ld_mseq = KM1;
+/* the fence view of smp_mb() */
+byte g_sseq = KM1;
+byte g_wq = KM1;
+bool handed = false;	/* insrem is past the hand-over: drops pt, mseq */
+
+#define OLDER(a)	a = ((a) < KM1 -> (a) + 1 : KM1)
+#define JOIN(a, b)	a = ((b) < (a) -> (b) : (a))
+#define TR_PT(p)	((p) != P_INSREM || !handed)
+#define TR_MSEQ(p)	((p) != P_INSREM || !handed)
+#define TR_MUSE(p)	((p) != P_READER)
+#define JOIN_PT(p, b)	if :: TR_PT(p) -> JOIN(v_pt[p], b) :: else fi
+#define JOIN_MSEQ(p, b)	if :: TR_MSEQ(p) -> JOIN(v_mseq[p], b) :: else fi
+#define JOIN_MUSE(p, b)	if :: TR_MUSE(p) -> JOIN(v_muse[p], b) :: else fi
+
+/* a write of x makes every view of x one write older */
+#define AGE_SSEQ	OLDER(v_sseq[0]); OLDER(v_sseq[1]); OLDER(v_sseq[2]); \
+			OLDER(v_sseq[3]); AGEK(mm_sseq); OLDER(g_sseq)
+#define AGE_MSEQ	OLDER(v_mseq[0]); OLDER(v_mseq[1]); OLDER(v_mseq[2]); \
+			OLDER(v_mseq[3]); OLDER(ld_mseq)
+#define AGE_PT		OLDER(v_pt[0]); OLDER(v_pt[1]); OLDER(v_pt[2]); \
+			OLDER(v_pt[3]); AGEK(ms_pt); OLDER(ls_pt)
+#define AGE_MUSE	OLDER(v_muse[0]); OLDER(v_muse[1]); OLDER(v_muse[3]); \
+			AGEK(ms_muse); OLDER(ls_muse)
+
+/* stores; "val" is evaluated after SHIFT, which keeps [0] */
+#define WRITE_SSEQ(p, val, mpt, mmuse) \
+	SHIFT(h_sseq); SHIFT(ms_pt); SHIFT(ms_muse); \
+	h_sseq[0] = (val); ms_pt[0] = (mpt); ms_muse[0] = (mmuse); \
+	AGE_SSEQ; v_sseq[p] = 0
+/* smp_store_release() of sseq: carries the writer's view */
+#define RELEASE_SSEQ(p, val)	WRITE_SSEQ(p, val, v_pt[p], v_muse[p])
+/* WRITE_ONCE() of sseq, always under subs->lock: carries the lock's view */
+#define STORE_SSEQ(p, val)	WRITE_SSEQ(p, val, ls_pt, ls_muse)
+#define WRITE_MSEQ(p, val, msseq) \
+	SHIFT(h_mseq); SHIFT(mm_sseq); \
+	h_mseq[0] = (val); mm_sseq[0] = (msseq); \
+	AGE_MSEQ; v_mseq[p] = 0
+#define RELEASE_MSEQ(p, val)	WRITE_MSEQ(p, val, v_sseq[p])
+/* a plain store of mseq (only the set-seq-release mutation makes one): it
+ * carries nothing, the driver lock's view having no sseq here */
+#define STORE_MSEQ(p, val)	WRITE_MSEQ(p, val, KM1)
+#define WRITE_PT(p, val) \
+	SHIFT(h_pt); h_pt[0] = (val); AGE_PT; v_pt[p] = 0
+#define WRITE_MUSE(p)	AGE_MUSE; v_muse[p] = 0
+#define WRITE_WQ(val)	SHIFT(h_wq); h_wq[0] = (val); OLDER(g_wq)
+
+/* loads: pick a write at or newer than the view (_a is a local of each
+ * process, 0 between steps) */
+#define PICK(lim) \
+	if \
+	:: _a = 0 \
+	:: NHIST > 1 && (lim) > 0 -> _a = 1 \
+	:: NHIST > 2 && (lim) > 1 -> _a = 2 \
+	fi
+#define LOAD_PT(p, dst) \
+	atomic { PICK(v_pt[p]); v_pt[p] = _a; dst = h_pt[_a]; _a = 0 }
+#define LOAD_MSEQ(p, dst) \
+	atomic { PICK(v_mseq[p]); v_mseq[p] = _a; dst = h_mseq[_a]; _a = 0 }
+#define ACQ_LOAD_MSEQ(p, dst) \
+	atomic { PICK(v_mseq[p]); v_mseq[p] = _a; dst = h_mseq[_a]; \
+		 JOIN(v_sseq[p], mm_sseq[_a]); _a = 0 }
+#define LOAD_SSEQ(p, dst) \
+	atomic { PICK(v_sseq[p]); v_sseq[p] = _a; dst = h_sseq[_a]; _a = 0 }
+#define ACQ_LOAD_SSEQ(p, dst) \
+	atomic { PICK(v_sseq[p]); v_sseq[p] = _a; dst = h_sseq[_a]; \
+		 JOIN_PT(p, ms_pt[_a]); JOIN_MUSE(p, ms_muse[_a]); _a = 0 }
+
+/* subs->lock: every store of sseq is made under it, so a holder reads the
+ * newest; the lock also carries the holders' views of pt and muse */
+#define SUBS_LOCK(p) \
+	v_sseq[p] = 0; JOIN_PT(p, ls_pt); JOIN_MUSE(p, ls_muse)
+#define SUBS_UNLOCK(p)	JOIN(ls_pt, v_pt[p]); JOIN(ls_muse, v_muse[p])
+/* the driver lock; an invalidator drops its view of mseq afterwards */
+bool dlock = false;
+#define DL_LOCK(p) \
+	atomic { dlock == false -> dlock = true; JOIN_MSEQ(p, ld_mseq) }
+#define DL_UNLOCK(p) \
+	d_step { JOIN(ld_mseq, v_mseq[p]); dlock = false; \
+		 if :: (p) < 2 -> v_mseq[p] = KM1 :: else fi }
+/* smp_mb(): the view of sseq joins the fence view and is stored back */
+#define FENCE_SSEQ(p)	JOIN(v_sseq[p], g_sseq); g_sseq = v_sseq[p]
+/* the smp_mb() in wq_has_sleeper(): then "is anybody queued" may read the
+ * writes of wq up to the fence view */
+#define WAKER_MB(p)	FENCE_SSEQ(p); _l = g_wq
+/* wake_up_all() under the wait-queue lock: wake and dequeue everybody on
+ * the queue; a woken sleeper sees what the waker saw */
+#define WAKE_Q(q, qb, p) \
+	if \
+	:: (h_wq[0] & (qb)) != 0 -> \
+		woken = woken | (qb); JOIN(v_sseq[q], v_sseq[p]); \
+		JOIN_PT(q, v_pt[p]); JOIN_MUSE(q, v_muse[p]) \
+	:: else \
+	fi
+#define WAKE_ALL(p) \
+	d_step { WAKE_Q(P_READER, 1, p); WAKE_Q(P_INSREM, 2, p); \
+		 if :: h_wq[0] != 0 -> WRITE_WQ(0) :: else fi }
+
+#define LATEST_SSEQ	h_sseq[0]
+
+/* --- struct mmu_notifier_subscriptions, under subs->lock --------------- */
 byte nactive = 0;	/* subs->active */
-/* --- struct mmu_range_notifier M -------------------------------------- */
+/* --- struct mmu_range_notifier M, its tree and deferred links ---------- */
 bool m_intree = false;	/* M is in subs->itree */
 byte m_dq = DQ_NONE;	/* M's entry on subs->deferred, and what it asks */
-byte mseq = 0;		/* M->invalidate_seq */
+/* --- publication of the per-mm state ---------------------------------- */
+bool subs_init = false;	/* the registrar initialised the fields of subs */
+bool subs_pub = false;	/* mm->notifier_subscriptions points to subs */
+bool pub_msg = false;	/* the pointer's store carries the initialisation */
+bool reg_done = false;	/* the registration dropped its locks */
 /* --- the driver ------------------------------------------------------- */
-bool dlock = false;	/* the driver lock */
 byte mirror = 0;	/* device mapping of M's page: 0 none, g = page g */
+byte woken = 0;		/* sleepers a wake_up_all() woke: bits as in h_wq */
 /* --- the process's page table ----------------------------------------- */
-byte pt = 1;		/* M's page: 0 absent, g = page generation g */
 byte gen = 1;		/* last page generation handed out */
 /* --- ghosts, for the properties only ----------------------------------- */
 byte dead = 0;		/* bit g: an invalidation that removed page g ended */
@@ -99,18 +349,44 @@ bool rmdone = false;	/* insrem finished */
 #define TREE_INSERT	tree_frozen(walking == 0); m_intree = true
 #define TREE_REMOVE	tree_frozen(walking == 0); m_intree = false
 
-#define DRIVER_LOCK	atomic { dlock == false -> dlock = true }
-#define DRIVER_UNLOCK	dlock = false
-
 #ifdef CHECK_progress
 ltl progress { <> (rmdone && (rdone || !inserted)) }
 #endif
 
+/*
+ * wait_event(subs->wq, mrn_seq_moved(subs, s)) for process p, queue bit
+ * qb; uses the caller's locals w and _a.
+ */
+inline wait_moved(p, qb, s)
+{
+	do
+	:: atomic {
+		/* prepare_to_wait_event(): queue, set_current_state: smp_mb() */
+		woken = woken & ~(qb);
+		WRITE_WQ(h_wq[0] | (qb));
+		g_wq = 0; FENCE_SSEQ(p)		/* M:wait-mb */
+	   };
+	   ACQ_LOAD_SSEQ(p, w);		/* M:wait-acquire */
+	   if
+	   :: w != s -> break
+	   :: else -> (woken & (qb)) != 0	/* schedule() */
+	   fi
+	od;
+	atomic {
+		/* finish_wait() */
+		if
+		:: (h_wq[0] & (qb)) != 0 -> WRITE_WQ(h_wq[0] & ~(qb))
+		:: else
+		fi;
+		w = 0
+	}
+}
+
 active [2] proctype invalidator()
 {
 	bool ovl_m = false, ovl_n = false, early = false, hit_m = false;
-	bool walks = false;
-	byte cur = 0, gone = 0;
+	bool walks = false, last = false;
+	byte cur = 0, gone = 0, r = 0, _a = 0, _l = KM1;
 
 	/* The range: does it overlap M's span (and so M's page)? N's? */
 	if
@@ -122,56 +398,76 @@ active [2] proctype invalidator()
 	:: ovl_n = true
 	:: skip
 	fi;
+	reg_done;	/* under the mmap or rmap locks, after the registration */
 
 	/* mrn_start(), under subs->lock */
-	atomic {
+	d_step {
+		SUBS_LOCK(_pid);
 		nactive++;
 		hit_m = ovl_m && m_intree;
 		walks = hit_m || ovl_n;
 		if
-		:: walks -> sseq = sseq | 1; walking++
+		:: walks ->
+			walking++;
+			if
+			:: (LATEST_SSEQ & 1) == 0 ->
+				STORE_SSEQ(_pid, LATEST_SSEQ | 1)
+			:: else
+			fi
 		:: else
 		fi;
-		cur = sseq
+		cur = LATEST_SSEQ;
+		SUBS_UNLOCK(_pid)
 	}
 
 	if
-	:: early -> atomic { gone = pt; pt = 0 }
+	:: early -> d_step { gone = h_pt[0]; WRITE_PT(_pid, 0) }
 	:: else
 	fi;
 
 	/* M's ops->invalidate(), called from the lockless walk */
 	if
 	:: hit_m ->
-		remove_safe(!freed);
-		DRIVER_LOCK;
-		mseq = cur;		/* mmu_range_set_seq() */
-		mirror = 0;		/* tear the device mapping down */
-		DRIVER_UNLOCK
+		DL_LOCK(_pid);
+		d_step {
+			SET_SEQ(_pid, cur);	/* mmu_range_set_seq() */
+			mirror = 0		/* tear the device mapping down */
+		};
+		DL_UNLOCK(_pid)
 	:: else
 	fi;
+	/* the walk leaves M (mrn_next() reads M's node) and the tree */
 	if
-	:: walks -> walking--
+	:: walks ->
+		d_step {
+			if
+			:: hit_m -> remove_safe(!freed); WRITE_MUSE(_pid)
+			:: else
+			fi;
+			walking--
+		}
 	:: else
 	fi;
 
 	if
-	:: ovl_m && !early -> atomic { gone = pt; pt = 0 }
+	:: ovl_m && !early -> d_step { gone = h_pt[0]; WRITE_PT(_pid, 0) }
 	:: else
 	fi;
 
-	/* mrn_end(), under subs->lock; the wakeup is the blocking guards */
-	atomic {
+	/* mrn_end(), under subs->lock */
+	d_step {
+		SUBS_LOCK(_pid);
 		nactive--;
 		if
-		:: LAST_END && (sseq & 1) == 1 ->
+		:: LAST_END && (LATEST_SSEQ & 1) == 1 ->
 			if
-			:: m_dq == DQ_INS -> TREE_INSERT
-			:: m_dq == DQ_REM -> TREE_REMOVE
+			:: m_dq == DQ_INS -> TREE_INSERT; WRITE_MUSE(_pid)
+			:: m_dq == DQ_REM -> TREE_REMOVE; WRITE_MUSE(_pid)
 			:: else
 			fi;
 			m_dq = DQ_NONE;
-			sseq++
+			RELEASE_SSEQ(_pid, LATEST_SSEQ + 1);	/* M:bump-release */
+			last = true
 		:: else
 		fi;
 		deferred_applied(nactive > 0 || m_dq == DQ_NONE);
@@ -179,92 +475,184 @@ active [2] proctype invalidator()
 		:: gone > 0 -> dead = dead | (1 << gone)
 		:: else
 		fi;
-		mirror_fresh(MIRROR_OK)
+		mirror_fresh(MIRROR_OK);
+		SUBS_UNLOCK(_pid)
+	}
+
+	/* mrn_end_last(): if (wq_has_sleeper(&subs->wq)) wake_up_all() */
+	if
+	:: last ->
+		atomic {
+			WAKER_MB(_pid);		/* M:wake-mb */
+			PICK(_l);
+			r = h_wq[_a];
+			_a = 0
+		};
+		if
+		:: r != 0 -> WAKE_ALL(_pid)
+		:: else
+		fi
+	:: else
+	fi;
+	d_step {
+		v_sseq[_pid] = KM1; v_pt[_pid] = KM1; v_muse[_pid] = KM1;
+		ovl_m = false; ovl_n = false; early = false; hit_m = false;
+		walks = false; last = false; cur = 0; gone = 0; r = 0; _l = KM1
 	}
 }
 
 active proctype reader()
 {
-	byte s = 0, t = 0, snap = 0;
+	byte s = 0, t = 0, snap = 0, m = 0, w = 0, _a = 0;
 
 end_unused:
 	inserted;		/* valid end: the driver removed M unused */
 again:
 	/* mmu_range_read_begin() */
+	ACQ_LOAD_MSEQ(P_READER, s);	/* M:mseq-acquire */
+	ACQ_LOAD_SSEQ(P_READER, t);	/* M:sseq-acquire */
 	if
-	:: s = mseq; t = sseq		/* acquire load of M's seq, then the mm's */
-	:: REORDERED_LOADS -> t = sseq; s = mseq
-	fi;
-	if
-	:: s == t -> (sseq != s)	/* wait_event(wq, mrn_seq_moved()) */
+	:: s == t -> wait_moved(P_READER, 1, s)
 	:: else
 	fi;
 
-	/* hmm_range_fault(): fault the page in if it is gone, snapshot it */
-	atomic {
-		if
-		:: pt == 0 -> gen++; pt = gen
-		:: else
-		fi;
-		snap = pt
-	}
-
-	DRIVER_LOCK;
+	/* hmm_range_fault(): walk the page table without locks; if the page
+	 * is gone, fault it in under the page-table lock and walk again */
+	LOAD_PT(P_READER, snap);
 	if
-	:: RETRY_CHECK -> DRIVER_UNLOCK; goto again
+	:: snap == 0 ->
+		d_step {
+			if
+			:: h_pt[0] == 0 -> gen++; WRITE_PT(P_READER, gen)
+			:: else
+			fi;
+			v_pt[P_READER] = 0;
+			snap = h_pt[0]
+		}
+	:: else
+	fi;
+
+	DL_LOCK(P_READER);
+	LOAD_MSEQ(P_READER, m);		/* READ_ONCE() in read_retry */
+	if
+	:: RETRY_CHECK -> DL_UNLOCK(P_READER); goto again
 	:: else ->
 		atomic { mirror = snap; mirror_fresh(MIRROR_OK) };
-		DRIVER_UNLOCK
+		DL_UNLOCK(P_READER)
 	fi;
-	rdone = true
+	d_step {
+		rdone = true;
+		v_sseq[P_READER] = KM1; v_mseq[P_READER] = KM1;
+		v_pt[P_READER] = KM1;
+		s = 0; t = 0; snap = 0; m = 0
+	}
 }
 
 active proctype insrem()
 {
-	byte rs = 0;
-	bool in_use = false;
+	byte rs = 0, w = 0, _a = 0;
+	bool in_use = false, p = false, seen = false, iv = false;
 
-	/* mmu_range_notifier_insert() -> mrn_add(), under subs->lock */
+	/* mmu_range_notifier_insert():
+	 * subs = smp_load_acquire(&mm->notifier_subscriptions) */
 	atomic {
 		if
-		:: nactive > 0 ->
-			sseq = sseq | 1;	/* M:deferred-no-odd */
-			mseq = sseq;
-			m_dq = DQ_INS		/* M:insert-no-defer */
-		:: else ->
-			mseq = sseq - 1;	/* M:even-new-seq */
-			TREE_INSERT
+		:: subs_pub -> p = true;
+			seen = pub_msg		/* M:subs-acquire */
+		:: NHIST > 1 || !subs_pub -> p = false	/* (still) NULL */
 		fi
 	}
-	/* The driver faults through M, or removes it unused. */
 	if
-	:: inserted = true; rdone
-	:: skip
+	:: p ->
+		/* the lockless path reads subs->has_itree, subs->lock, ... */
+		atomic {
+			if
+			:: iv = subs_init
+			:: NHIST > 1 && !seen -> iv = false
+			fi;
+			subs_ready(iv);
+			p = false; seen = false; iv = false
+		}
+	:: else ->
+		reg_done	/* the mmap lock, for write: after the registration */
+	fi;
+
+	/* mrn_add(), under subs->lock */
+	d_step {
+		SUBS_LOCK(P_INSREM);
+		if
+		:: (LATEST_SSEQ & 1) == 1 ->
+			/* a walk may be in the tree: queue, collide until the end */
+			m_dq = DQ_INS;			/* M:insert-no-defer */
+			SET_SEQ(P_INSREM, LATEST_SSEQ)
+		:: else ->
+			if
+			:: nactive > 0 ->
+				/* no walk, but the running ones may have
+				 * changed M's pages: collide until they end */
+				STORE_SSEQ(P_INSREM, LATEST_SSEQ | 1);	/* M:insert-no-odd */
+				SET_SEQ(P_INSREM, LATEST_SSEQ)
+			:: else ->
+				SET_SEQ(P_INSREM, LATEST_SSEQ - 1)	/* M:even-new-seq */
+			fi;
+			TREE_INSERT
+		fi;
+		SUBS_UNLOCK(P_INSREM)
+	}
+	/* The driver faults through M (handing it over), or removes it
+	 * unused; either way insrem no longer needs its views of pt, mseq. */
+	if
+	:: d_step {
+		inserted = true;
+		JOIN(v_sseq[P_READER], v_sseq[P_INSREM]);
+		JOIN(v_mseq[P_READER], v_mseq[P_INSREM]);
+		JOIN(v_pt[P_READER], v_pt[P_INSREM]);
+		handed = true; v_pt[P_INSREM] = KM1; v_mseq[P_INSREM] = KM1
+	   };
+	   rdone
+	:: d_step { handed = true; v_pt[P_INSREM] = KM1; v_mseq[P_INSREM] = KM1 }
 	fi;
 
 	/* Tear the mirror down, then remove. */
-	DRIVER_LOCK;
+	DL_LOCK(P_INSREM);
 	mirror = 0;
-	DRIVER_UNLOCK;
+	DL_UNLOCK(P_INSREM);
 
 	/* mmu_range_notifier_remove(), under subs->lock */
-	atomic {
+	d_step {
+		SUBS_LOCK(P_INSREM);
 		if
-		:: nactive == 0 ->
+		:: (LATEST_SSEQ & 1) == 0 ->
 			TREE_REMOVE
-		:: nactive > 0 && m_dq == DQ_INS ->
+		:: (LATEST_SSEQ & 1) == 1 && m_dq == DQ_INS ->
 			m_dq = DQ_NONE
-		:: nactive > 0 && m_dq == DQ_NONE ->
+		:: (LATEST_SSEQ & 1) == 1 && m_dq == DQ_NONE ->
 			m_dq = DQ_REM;
-			sseq = sseq | 1;
-			rs = sseq;
+			rs = LATEST_SSEQ;
 			in_use = true
-		fi
+		fi;
+		SUBS_UNLOCK(P_INSREM)
 	}
 	if
-	:: in_use -> (sseq != rs)	/* M:remove-no-wait */
+	:: in_use -> wait_moved(P_INSREM, 2, rs)	/* M:remove-no-wait */
 	:: else
 	fi;
-	freed = true;
-	rmdone = true
+	d_step {
+		/* every access of an invalidation to M happened before */
+		remove_safe(v_muse[P_INSREM] == 0);
+		freed = true;
+		rmdone = true;
+		v_sseq[P_INSREM] = KM1; v_muse[P_INSREM] = KM1;
+		rs = 0; in_use = false
+	}
+}
+
+active proctype registrar()
+{
+	/* mn_register(): kzalloc() and initialise the fields: plain stores */
+	subs_init = true;
+	/* smp_store_release(&mm->notifier_subscriptions, fresh) */
+	d_step { subs_pub = true; pub_msg = true };	/* M:subs-release */
+	/* WRITE_ONCE(subs->has_itree, true), mm_drop_all_locks() */
+	reg_done = true
 }
