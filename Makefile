@@ -5,9 +5,11 @@
 #                        build the UML KUnit kernel, export out/series/
 #   make test            KUnit suite under UML with lockdep, KASAN, ...
 #   make check           every check: test, QEMU x86_64 -smp 2 (lockdep,
-#                        KCSAN, soak), mutations, protocol model, git am,
-#                        lint, HMM selftests, API users, patch-by-patch
-#   make lint|mutations|model|hmm|users|bisect   one of those alone
+#                        KCSAN, soak), QEMU arm64, 32-bit and
+#                        !MMU_NOTIFIER builds, mutations, protocol model,
+#                        litmus tests, git am, lint, HMM selftests, API
+#                        users, patch-by-patch
+#   make lint|mutations|model|litmus|compile|hmm|users|bisect   one alone
 #   make bench           6.12 and the series side by side (UML, QEMU -smp 2):
 #                        out/bench.md, out/bench.png
 #   make series          only apply the series
@@ -19,7 +21,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 .ONESHELL:
 .PHONY: all deps tree series export applied exported test check lint model \
-	mutations hmm users bisect bench clean
+	litmus compile mutations hmm users bisect bench clean
 
 all: series
 	@scripts/export-series.sh
@@ -73,6 +75,14 @@ bench: series
 
 model:
 	@scripts/model-check.sh
+
+# The LKMM litmus tests of tests/litmus: their format always, and herd7's
+# verdict on each when herd7 is on PATH (or HERD7=/path/to/herd7).
+litmus:
+	@scripts/litmus-check.sh
+
+compile: applied
+	@scripts/compile-configs.sh
 
 clean:
 	rm -rf build out

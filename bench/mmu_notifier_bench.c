@@ -23,6 +23,7 @@
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
@@ -253,6 +254,86 @@ static void bench_remove_insert(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, err, 0);
 		b_free(subs, n, mm);
 	}
+}
+
+/*
+ * A stream of invalidations that hit nothing, one always running: the
+ * next starts before the previous one ends, with a sleep in between so
+ * that other threads run while one is open. Stops when told to, or after
+ * B2_MS, so that an implementation whose remove waits for the stream
+ * still ends (with that wait in its figure).
+ */
+struct b_stream {
+	struct mm_struct *mm;
+	unsigned long start;
+	bool stop;
+	struct completion open, done;
+};
+
+static int b_stream_fn(void *data)
+{
+	struct b_stream *st = data;
+	u64 end = ktime_get_ns() + B2_MS * NSEC_PER_MSEC;
+	struct mmu_notifier_range r[2];
+	unsigned int i;
+
+	for (i = 0; ; i++) {
+		struct mmu_notifier_range *cur = &r[i & 1];
+
+		mmu_notifier_range_init(cur, MMU_NOTIFY_CLEAR, 0, st->mm,
+					st->start, st->start + PAGE_SIZE);
+		mmu_notifier_invalidate_range_start(cur);
+		if (i)
+			mmu_notifier_invalidate_range_end(&r[(i - 1) & 1]);
+		else
+			complete(&st->open);
+		if (READ_ONCE(st->stop) || ktime_get_ns() > end)
+			break;
+		usleep_range(20, 40);
+	}
+	mmu_notifier_invalidate_range_end(&r[i & 1]);
+	complete(&st->done);
+	return 0;
+}
+
+/*
+ * Remove a subscription (inserted while the mm was idle) while the stream
+ * runs: 6.12 removes at once, as no walk is in the tree.
+ */
+#define B_STREAM_SUBS	64
+static void bench_remove_during_missing(struct kunit *test)
+{
+	struct mm_struct *mm = b_mm(test);
+	struct bsub *subs = b_subs(test, B_STREAM_SUBS);
+	struct b_stream st = { .mm = mm };
+	u64 best = U64_MAX;
+	int r;
+
+	/* The stream's range lies past every subscription: it hits none. */
+	st.start = B_BASE + 2 * (B_STREAM_SUBS + 1) * PAGE_SIZE;
+	for (r = 0; r < B_REPS; r++) {
+		struct task_struct *task;
+		unsigned int i;
+		u64 t0;
+
+		b_insert_spaced(test, subs, B_STREAM_SUBS, mm);
+		st.stop = false;
+		init_completion(&st.open);
+		init_completion(&st.done);
+		task = kthread_run(b_stream_fn, &st, "mn-bench-stream");
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+		wait_for_completion(&st.open);
+		t0 = ktime_get_ns();
+		for (i = 0; i < B_STREAM_SUBS; i++)
+			mmu_range_notifier_remove(&subs[i].mrn);
+		best = min(best, ktime_get_ns() - t0);
+		WRITE_ONCE(st.stop, true);
+		wait_for_completion(&st.done);
+	}
+	b_print(test, "remove_missing_stream", 1, "ns",
+		div_u64(best * 100, B_STREAM_SUBS));
+	kvfree(subs);
+	mmput(mm);
 }
 
 /* Classic notifiers that only count. */
@@ -591,6 +672,7 @@ static struct kunit_case mmu_notifier_bench_cases[] = {
 	KUNIT_CASE_SLOW(bench_inval_hit),
 	KUNIT_CASE_SLOW(bench_read_retry),
 	KUNIT_CASE_SLOW(bench_remove_insert),
+	KUNIT_CASE_SLOW(bench_remove_during_missing),
 	KUNIT_CASE_SLOW(bench_classic_inval),
 	KUNIT_CASE_SLOW(bench_teardown),
 	KUNIT_CASE_SLOW(bench_munmap),

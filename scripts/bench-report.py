@@ -64,7 +64,8 @@ import subprocess
 import sys
 
 OP_ORDER = ('inval_miss', 'inval_hit', 'read_retry', 'remove_insert',
-            'classic_inval', 'teardown', 'munmap64m')
+            'remove_missing_stream', 'classic_inval', 'teardown',
+            'munmap64m')
 GROWTH_OPS = ('inval_miss', 'remove_insert')
 PLOT_OPS = ('inval_miss', 'remove_insert', 'teardown')
 PLOT_COLORS = {'inval_miss': '#1f77b4', 'remove_insert': '#d62728',

@@ -13,6 +13,8 @@ pkgs=(
 	xz-utils python3 git	# kernel build and kunit.py
 	ccache			# warm rebuilds
 	qemu-system-x86		# the x86_64 KUnit runs
+	qemu-system-arm gcc-aarch64-linux-gnu	# the arm64 KUnit run
+	gcc-i686-linux-gnu	# the 32-bit build (compile-configs.sh)
 	sparse coccinelle	# lint and the treewide conversion
 	busybox-static		# the guest's initramfs
 	spin			# the protocol model

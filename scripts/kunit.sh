@@ -26,12 +26,13 @@ klog=$LOG_DIR/$cfg-kernel.log
 kunit=("$tree/tools/testing/kunit/kunit.py")
 common=(--build_dir="$objdir" "$@")
 arch=$(printf '%s\n' "$@" | sed -n 's/^--arch=//p')
+cross=$(printf '%s\n' "$@" | sed -n 's/^--cross_compile=//p')
 
 say "building $(basename "$tree") ${arch:-um} kernel in $objdir (log: $blog)"
 LOGGED_OBJDIR=$objdir logged "$blog" "${kunit[@]}" build "${common[@]}" \
 	--kunitconfig="$tree/lib/test_mmu_notifier.kunitconfig" \
 	--kunitconfig="$top/configs/$cfg.kunitconfig" \
-	--jobs "$JOBS" --make_options CC="ccache gcc" ||
+	--jobs "$JOBS" --make_options CC="ccache ${cross}gcc" ||
 	die "build failed; see $blog"
 if [ "${BUILD_ONLY:-}" = 1 ]; then
 	say "built $objdir/linux"

@@ -149,3 +149,29 @@ base_worktree() {
 	detached_worktree "$wt" base pristine
 	echo "$wt"
 }
+
+# configure_fragment TREE OBJ DEFCONFIG FRAGMENT [MAKE_VAR=VALUE...]:
+# configure the object tree OBJ of TREE as the make target DEFCONFIG plus
+# FRAGMENT, with the tree's own scripts/kconfig/merge_config.sh, whose
+# check of every requested value is the one used: a value that did not
+# take (a missing dependency) fails, naming it. The MAKE_VAR=VALUE
+# arguments (ARCH=, CROSS_COMPILE=) are exported for merge_config's make.
+configure_fragment() {
+	local tree=$1 obj=$2 def=$3 frag=$4 out
+	shift 4
+	mkdir -p "$obj"
+	(
+		export "$@"
+		make -C "$tree" O="$obj" "$def" >/dev/null &&
+			cd "$tree" &&
+			scripts/kconfig/merge_config.sh -O "$obj" "$obj/.config" "$frag"
+	) >"$obj/.merge-config.log" 2>&1 || {
+		tail -n 20 "$obj/.merge-config.log" >&2
+		return 1
+	}
+	out=$(grep -A2 '^Value requested for' "$obj/.merge-config.log" || true)
+	if [ -n "$out" ]; then
+		printf 'configure_fragment: %s did not take:\n%s\n' "$frag" "$out" >&2
+		return 1
+	fi
+}
