@@ -52,8 +52,10 @@ struct mmu_range_notifier_ops {
  * @interval_tree: the span [@interval_tree.start, @interval_tree.last], both
  *	inclusive, and the node in the mm's interval tree. Read-only for
  *	drivers.
- * @ops: the callbacks.
- * @mm: the mm subscribed to; pinned with mmgrab() until removal.
+ * @ops: the callbacks. Bit 0 is set by mmu_range_notifier_remove() to claim
+ *	the subscription; only the core reads @ops.
+ * @mm: the mm subscribed to; pinned with mmgrab() until removal, and still
+ *	set while the invalidate callback may run.
  * @deferred_item: link in the mm's list of inserts and removes waiting for
  *	the running invalidations to end.
  * @invalidate_seq: the sequence value of the last invalidation that hit this
