@@ -508,8 +508,9 @@ void __mmu_notifier_release(struct mm_struct *mm)
 }
 
 /*
- * Record in @range what is started, for the end: the caller cleared both
- * bits. On -EAGAIN everything started is ended again and no bit is set.
+ * Records in @range what it started, for the end to undo; the caller has
+ * cleared both bits. On -EAGAIN everything started is ended again and no
+ * bit is set.
  */
 int __mmu_notifier_invalidate_range_start(struct mmu_notifier_range *range)
 {
@@ -747,7 +748,8 @@ EXPORT_SYMBOL_GPL(mmu_notifier_register);
  *	held for write.
  *
  * Return: 0, -ENOMEM, -EINTR if a signal interrupted mm_take_all_locks(),
- * or -ESRCH if @mm has no users left.
+ * -ESRCH if @mm has no users left, or -EINVAL (with a warning) if the ops
+ * ask for both arch_invalidate_secondary_tlbs and range start/end.
  */
 int __mmu_notifier_register(struct mmu_notifier *subscription,
 			    struct mm_struct *mm)
