@@ -1674,7 +1674,7 @@ static void conc_double_remove_claims_once(struct kunit *test)
 		t_async_start(test, &b, t_async_remove, t);
 		if (held) {
 			if (i & 2)
-				msleep(1);
+				usleep_range(1000, 2000);
 			mmu_notifier_invalidate_range_end(&r);
 		}
 		KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));

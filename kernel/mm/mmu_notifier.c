@@ -1167,7 +1167,9 @@ unsigned long mmu_range_read_begin(struct mmu_range_notifier *mrn)
 	 * X + 1 implies the PTE loads below see the change. Neither may be a
 	 * plain load on a weakly-ordered CPU.
 	 */
+	/* (1): pairs with smp_store_release() in mmu_range_set_seq(). */
 	seq = smp_load_acquire(&mrn->invalidate_seq);
+	/* (2): pairs with smp_store_release() of the bump in mrn_end_last(). */
 	if (seq == smp_load_acquire(&subs->invalidate_seq))
 		mrn_wait_moved(subs, seq);
 	return seq;
