@@ -24,6 +24,7 @@
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
@@ -334,6 +335,137 @@ static void bench_remove_during_missing(struct kunit *test)
 		div_u64(best * 100, B_STREAM_SUBS));
 	kvfree(subs);
 	mmput(mm);
+}
+
+/*
+ * Subscriptions standing for devices whose teardown takes B_DEV_NS after it
+ * is started (an hrtimer plays the device). One pass starts and waits in
+ * the callback, so an invalidation hitting n of them waits n times in a
+ * row; two passes start in the first pass and wait in the second, so the
+ * n waits overlap. 6.12 has no two passes: there both rows print skipped,
+ * as they do where timers are too coarse for 50 us (UML has no
+ * high-resolution timers): QEMU gives the figures.
+ */
+#define B_DEV_NS	50000
+#define B_DEV_SUBS	16
+#define B_DEV_ITERS	10
+
+#ifndef MMU_NOTIFIER_BENCH_COMPAT
+struct bdev {
+	struct mmu_range_notifier mrn;
+	spinlock_t lock;		/* the "driver lock" */
+	struct hrtimer timer;		/* the device's work */
+	struct completion idle;		/* the device is done */
+	struct mmu_range_notifier_finish finish;
+	unsigned long calls;
+	unsigned long fired;		/* teardowns the device completed */
+};
+
+static enum hrtimer_restart bdev_done(struct hrtimer *timer)
+{
+	struct bdev *d = container_of(timer, struct bdev, timer);
+
+	d->fired++;
+	complete(&d->idle);
+	return HRTIMER_NORESTART;
+}
+
+/* Record the invalidation and start the device's teardown. */
+static void bdev_start(struct mmu_range_notifier *mrn, unsigned long cur_seq)
+{
+	struct bdev *d = container_of(mrn, struct bdev, mrn);
+
+	spin_lock(&d->lock);
+	mmu_range_set_seq(mrn, cur_seq);
+	d->calls++;
+	spin_unlock(&d->lock);
+	reinit_completion(&d->idle);
+	hrtimer_start(&d->timer, ns_to_ktime(B_DEV_NS), HRTIMER_MODE_REL);
+}
+
+static bool bdev_one_pass(struct mmu_range_notifier *mrn,
+			  const struct mmu_notifier_range *range,
+			  unsigned long cur_seq)
+{
+	bdev_start(mrn, cur_seq);
+	wait_for_completion(&container_of(mrn, struct bdev, mrn)->idle);
+	return true;
+}
+
+static bool bdev_first_pass(struct mmu_range_notifier *mrn,
+			    const struct mmu_notifier_range *range,
+			    unsigned long cur_seq,
+			    struct mmu_range_notifier_finish **finish)
+{
+	bdev_start(mrn, cur_seq);
+	*finish = &container_of(mrn, struct bdev, mrn)->finish;
+	return true;
+}
+
+static void bdev_second_pass(struct mmu_range_notifier_finish *finish)
+{
+	wait_for_completion(&container_of(finish, struct bdev, finish)->idle);
+}
+
+static const struct mmu_range_notifier_ops bdev_ops[2] = {
+	{ .invalidate = bdev_one_pass },
+	{ .invalidate_start = bdev_first_pass,
+	  .invalidate_finish = bdev_second_pass },
+};
+#endif
+
+static void bench_inval_devices(struct kunit *test)
+{
+	static const char *const op[2] = { "inval_dev_one_pass",
+					   "inval_dev_two_pass" };
+	int k;
+
+#ifdef MMU_NOTIFIER_BENCH_COMPAT
+	for (k = 0; k < 2; k++)
+		kunit_info(test, "BENCH %s %u skipped 0\n", op[k], B_DEV_SUBS);
+#else
+	/* UML without high-resolution timers: 50 us would be a tick. */
+	if (hrtimer_resolution > B_DEV_NS / 5) {
+		kunit_info(test, "hrtimer resolution %u ns: no device rows\n",
+			   hrtimer_resolution);
+		for (k = 0; k < 2; k++)
+			kunit_info(test, "BENCH %s %u skipped 0\n", op[k],
+				   B_DEV_SUBS);
+		return;
+	}
+	for (k = 0; k < 2; k++) {
+		struct mm_struct *mm = b_mm(test);
+		struct bdev *devs = kcalloc(B_DEV_SUBS, sizeof(*devs),
+					    GFP_KERNEL);
+		unsigned int i;
+
+		KUNIT_ASSERT_NOT_NULL(test, devs);
+		for (i = 0; i < B_DEV_SUBS; i++) {
+			struct bdev *d = &devs[i];
+			int ret;
+
+			spin_lock_init(&d->lock);
+			init_completion(&d->idle);
+			hrtimer_init(&d->timer, CLOCK_MONOTONIC,
+				     HRTIMER_MODE_REL);
+			d->timer.function = bdev_done;
+			ret = mmu_range_notifier_insert(&d->mrn, mm, B_BASE,
+							PAGE_SIZE, &bdev_ops[k]);
+			KUNIT_ASSERT_EQ(test, ret, 0);
+		}
+		B_TIME(test, op[k], B_DEV_SUBS, B_DEV_ITERS,
+		       b_inval(mm, B_BASE, B_BASE + PAGE_SIZE));
+		for (i = 0; i < B_DEV_SUBS; i++) {
+			KUNIT_EXPECT_EQ(test, devs[i].calls,
+					B_REPS * B_DEV_ITERS);
+			/* Each teardown was waited for before the next one. */
+			KUNIT_EXPECT_EQ(test, devs[i].fired, devs[i].calls);
+			mmu_range_notifier_remove(&devs[i].mrn);
+		}
+		kfree(devs);
+		mmput(mm);
+	}
+#endif
 }
 
 /* Classic notifiers that only count. */
@@ -673,6 +805,7 @@ static struct kunit_case mmu_notifier_bench_cases[] = {
 	KUNIT_CASE_SLOW(bench_read_retry),
 	KUNIT_CASE_SLOW(bench_remove_insert),
 	KUNIT_CASE_SLOW(bench_remove_during_missing),
+	KUNIT_CASE_SLOW(bench_inval_devices),
 	KUNIT_CASE_SLOW(bench_classic_inval),
 	KUNIT_CASE_SLOW(bench_teardown),
 	KUNIT_CASE_SLOW(bench_munmap),

@@ -52,8 +52,9 @@ declare -A kind=(
 	[remove_safe]=assert
 	[tree_frozen]=assert
 	[subs_ready]=assert
+	[start_clean]=assert
 )
-order=(mirror_fresh no_deadlock progress deferred_applied remove_safe tree_frozen subs_ready)
+order=(mirror_fresh no_deadlock progress deferred_applied remove_safe tree_frozen subs_ready start_clean)
 modes=(sc weak)
 declare -A modedef=([sc]='' [weak]='-DWEAK')
 declare -A reason=(

@@ -891,6 +891,308 @@ static void range_many_on_one_span(struct kunit *test)
 }
 
 /* ====================================================================== */
+/* Range notifier, two passes                                              */
+/* ====================================================================== */
+
+/*
+ * A two-pass subscriber: the first pass does what trn_invalidate() does and
+ * leaves its "device" busy (@busy) with a finish object handed back; the
+ * second pass waits for the device, here by clearing @busy. Each pass
+ * stamps the step it ran at from one clock, so the order of passes across
+ * subscriptions can be checked. Single-threaded cases only.
+ */
+struct tpn {
+	struct trn t;
+	struct mmu_range_notifier_finish finish;
+	bool hand_back;			/* ask for a second pass */
+	bool busy;			/* the device may still use the pages */
+	bool bad_finish;		/* finish->notifier was not ours */
+	bool second_non_block;		/* inside non_block_start() */
+	unsigned int firsts, seconds;
+	unsigned int first_at, second_at;
+};
+
+static unsigned int tp_clock;
+
+/*
+ * Is the current task in a non_block_start() section? Only known with
+ * CONFIG_DEBUG_ATOMIC_SLEEP, which counts them.
+ */
+static bool t_in_non_block(void)
+{
+#ifdef CONFIG_DEBUG_ATOMIC_SLEEP
+	return current->non_block_count;
+#else
+	return false;
+#endif
+}
+
+static bool tpn_start(struct mmu_range_notifier *mrn,
+		      const struct mmu_notifier_range *range,
+		      unsigned long cur_seq,
+		      struct mmu_range_notifier_finish **finish)
+{
+	struct tpn *p = container_of(mrn, struct tpn, t.mrn);
+
+	if (*finish)
+		p->bad_finish = true;
+	if (!trn_invalidate(mrn, range, cur_seq))
+		return false;
+	p->firsts++;
+	p->first_at = ++tp_clock;
+	if (p->hand_back) {
+		p->busy = true;
+		*finish = &p->finish;
+	}
+	return true;
+}
+
+static void tpn_finish(struct mmu_range_notifier_finish *finish)
+{
+	struct tpn *p = container_of(finish, struct tpn, finish);
+
+	if (finish->notifier != &p->t.mrn)
+		p->bad_finish = true;
+	p->second_non_block = t_in_non_block();
+	p->busy = false;
+	p->seconds++;
+	p->second_at = ++tp_clock;
+}
+
+static const struct mmu_range_notifier_ops tpn_ops = {
+	.invalidate_start = tpn_start,
+	.invalidate_finish = tpn_finish,
+};
+
+static struct tpn *tp_insert(struct kunit *test, unsigned long start,
+			     unsigned long length, bool hand_back)
+{
+	struct tpn *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	spin_lock_init(&p->t.lock);
+	p->hand_back = hand_back;
+	KUNIT_ASSERT_EQ(test, mmu_range_notifier_insert(&p->t.mrn, t_mm(test),
+							start, length,
+							&tpn_ops), 0);
+	return p;
+}
+
+/* Every first pass of an invalidation runs before any second pass. */
+static void range_two_pass_first_passes_before_finishes(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	unsigned int last_first = 0, first_second = UINT_MAX, prev = 0;
+	struct tpn *p[4];
+	int i;
+
+	tp_clock = 0;
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		p[i] = tp_insert(test, T_BASE + i * PAGE_SIZE, PAGE_SIZE, true);
+	t_inval(mm, T_BASE, T_BASE + ARRAY_SIZE(p) * PAGE_SIZE);
+
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		KUNIT_EXPECT_EQ(test, p[i]->firsts, 1);
+		KUNIT_EXPECT_EQ(test, p[i]->seconds, 1);
+		last_first = max(last_first, p[i]->first_at);
+		first_second = min(first_second, p[i]->second_at);
+		/* Second passes in the order of the first passes. */
+		KUNIT_EXPECT_GT(test, p[i]->second_at, prev);
+		prev = p[i]->second_at;
+	}
+	KUNIT_EXPECT_LT(test, last_first, first_second);
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		mmu_range_notifier_remove(&p[i]->t.mrn);
+}
+
+/*
+ * Each finish object handed back gets exactly one second pass, with the
+ * notifier set; a first pass that hands none back gets none.
+ */
+static void range_two_pass_each_finish_once(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct tpn *with = tp_insert(test, T_BASE, PAGE_SIZE, true);
+	struct tpn *without = tp_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE,
+					false);
+	int i;
+
+	tp_clock = 0;
+	for (i = 0; i < 3; i++)
+		t_inval(mm, T_BASE, T_BASE + 2 * PAGE_SIZE);
+	/* Hits only the first one. */
+	t_inval(mm, T_BASE, T_BASE + 1);
+
+	KUNIT_EXPECT_EQ(test, with->firsts, 4);
+	KUNIT_EXPECT_EQ(test, with->seconds, 4);
+	KUNIT_EXPECT_EQ(test, without->firsts, 3);
+	KUNIT_EXPECT_EQ(test, without->seconds, 0);
+	KUNIT_EXPECT_FALSE(test, with->bad_finish);
+	KUNIT_EXPECT_FALSE(test, without->bad_finish);
+	KUNIT_EXPECT_PTR_EQ(test, with->finish.notifier, &with->t.mrn);
+	mmu_range_notifier_remove(&with->t.mrn);
+	mmu_range_notifier_remove(&without->t.mrn);
+}
+
+/* The second passes are over when the start returns, before any end. */
+static void range_two_pass_finish_before_start_returns(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct tpn *p = tp_insert(test, T_BASE, PAGE_SIZE, true);
+	struct mmu_notifier_range r;
+
+	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, p->firsts, 1);
+	KUNIT_EXPECT_EQ(test, p->seconds, 1);
+	KUNIT_EXPECT_FALSE(test, p->busy);
+	KUNIT_EXPECT_FALSE(test, p->second_non_block);
+	mmu_notifier_invalidate_range_end(&r);
+	KUNIT_EXPECT_EQ(test, p->seconds, 1);
+	mmu_range_notifier_remove(&p->t.mrn);
+}
+
+/*
+ * A non-blocking invalidation refused by a later subscription still runs
+ * the second pass of every first pass it made, in the non-blocking
+ * context, and leaves the mm idle.
+ */
+static void range_two_pass_refused_nonblock_finishes_started(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct tpn *started = tp_insert(test, T_BASE, PAGE_SIZE, true);
+	struct trn *no = t_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE);
+	struct mmu_notifier_range r;
+	struct t_async a;
+
+	no->refuse_nonblock = true;
+	mmu_notifier_range_init(&r, MMU_NOTIFY_CLEAR, 0, mm, T_BASE,
+				T_BASE + 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, mmu_notifier_invalidate_range_start_nonblock(&r),
+			-EAGAIN);
+	KUNIT_EXPECT_EQ(test, started->firsts, 1);
+	KUNIT_EXPECT_EQ(test, started->seconds, 1);
+	KUNIT_EXPECT_FALSE(test, started->busy);
+	KUNIT_EXPECT_EQ(test, started->second_non_block,
+			IS_ENABLED(CONFIG_DEBUG_ATOMIC_SLEEP));
+	KUNIT_EXPECT_EQ(test, no->calls, 0);
+
+	/* Nothing is left running: a section of either starts at once. */
+	t_async_start(test, &a, t_async_read_begin, &started->t);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	t_async_start(test, &a, t_async_read_begin, no);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	mmu_range_notifier_remove(&started->t.mrn);
+	mmu_range_notifier_remove(&no->mrn);
+}
+
+/*
+ * One-pass and two-pass subscriptions share an invalidation: each is
+ * called once with the same sequence, and a collision is seen by both.
+ */
+static void range_two_pass_mixed_with_one_pass(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *one = t_insert(test, T_BASE, PAGE_SIZE);
+	struct tpn *two = tp_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE, true);
+	unsigned long s1 = mmu_range_read_begin(&one->mrn);
+	unsigned long s2 = mmu_range_read_begin(&two->t.mrn);
+
+	t_inval(mm, T_BASE, T_BASE + 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, one->calls, 1);
+	KUNIT_EXPECT_EQ(test, two->t.calls, 1);
+	KUNIT_EXPECT_EQ(test, two->seconds, 1);
+	KUNIT_EXPECT_EQ(test, one->cur_seq, two->t.cur_seq);
+	KUNIT_EXPECT_TRUE(test, mmu_range_read_retry(&one->mrn, s1));
+	KUNIT_EXPECT_TRUE(test, mmu_range_read_retry(&two->t.mrn, s2));
+	KUNIT_EXPECT_TRUE(test, t_map(one));
+	KUNIT_EXPECT_TRUE(test, t_map(&two->t));
+	mmu_range_notifier_remove(&one->mrn);
+	mmu_range_notifier_remove(&two->t.mrn);
+}
+
+static bool tp_refuse(struct mmu_range_notifier *mrn,
+		      const struct mmu_notifier_range *range,
+		      unsigned long cur_seq,
+		      struct mmu_range_notifier_finish **finish)
+{
+	return true;
+}
+
+static void tp_nothing(struct mmu_range_notifier_finish *finish)
+{
+}
+
+/* Insert takes one pass or both halves of two, nothing else. */
+static void range_two_pass_insert_refuses_bad_ops(struct kunit *test)
+{
+	static const struct mmu_range_notifier_ops bad[] = {
+		{ .invalidate = trn_invalidate, .invalidate_start = tp_refuse },
+		{ .invalidate = trn_invalidate, .invalidate_finish = tp_nothing },
+		{ .invalidate = trn_invalidate, .invalidate_start = tp_refuse,
+		  .invalidate_finish = tp_nothing },
+		{ .invalidate_start = tp_refuse },
+		{ .invalidate_finish = tp_nothing },
+		{ },
+	};
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_trn(test);
+	struct trn *u = t_trn(test);
+	int i, ret;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		ret = mmu_range_notifier_insert(&u->mrn, mm, T_BASE, PAGE_SIZE,
+						&bad[i]);
+		KUNIT_EXPECT_EQ_MSG(test, ret, -EINVAL, "ops %d", i);
+		KUNIT_EXPECT_NULL(test, u->mrn.mm);
+	}
+	/* Nothing changed: no notifier state was even set up. */
+	KUNIT_EXPECT_FALSE(test, mm_has_notifiers(mm));
+
+	/* And with the tree set up, through the locked variant too. */
+	t = t_insert(test, T_BASE, PAGE_SIZE);
+	mmap_write_lock(mm);
+	ret = mmu_range_notifier_insert_locked(&u->mrn, mm, T_BASE, PAGE_SIZE,
+					       &bad[3]);
+	mmap_write_unlock(mm);
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+	ret = mmu_range_notifier_insert(&u->mrn, mm, T_BASE, PAGE_SIZE, &bad[0]);
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+	KUNIT_EXPECT_NULL(test, u->mrn.mm);
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, t->calls, 1);
+	mmu_range_notifier_remove(&t->mrn);
+}
+
+/* The release at the last mmput() runs both passes of every subscription. */
+static void range_two_pass_release_runs_both(struct kunit *test)
+{
+	struct tctx *ctx = test->priv;
+	struct mm_struct *mm = ctx->mm;
+	struct trn *one = t_insert(test, T_BASE, PAGE_SIZE);
+	struct tpn *p[2];
+	int i;
+
+	tp_clock = 0;
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		p[i] = tp_insert(test, T_BASE + (i + 1) * 0x100000, PAGE_SIZE,
+				 true);
+	ctx->mm = NULL;
+	mmput(mm);
+
+	KUNIT_EXPECT_EQ(test, one->releases, 1);
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		KUNIT_EXPECT_EQ(test, p[i]->t.releases, 1);
+		KUNIT_EXPECT_EQ(test, p[i]->firsts, 1);
+		KUNIT_EXPECT_EQ(test, p[i]->seconds, 1);
+		KUNIT_EXPECT_FALSE(test, p[i]->busy);
+		KUNIT_EXPECT_LT(test, p[i]->first_at, p[0]->second_at);
+	}
+	mmu_range_notifier_remove(&one->mrn);
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		mmu_range_notifier_remove(&p[i]->t.mrn);
+}
+
+/* ====================================================================== */
 /* Real page tables: the core mm drives the invalidations                  */
 /* ====================================================================== */
 
@@ -1268,6 +1570,15 @@ static int cc_teardown_invalidator(void *data)
 {
 	struct cc *cc = data;
 
+	/*
+	 * Start once the reader has mapped: a stream of invalidations of its
+	 * span may keep it retrying for as long as the stream runs (nothing
+	 * bounds that), and the mappings made before the users leave are what
+	 * the release must take down. A reader that can never map shows as
+	 * no invalidation at all.
+	 */
+	while (!atomic_read(&cc->maps) && time_before(jiffies, cc->deadline))
+		usleep_range(100, 200);
 	while (time_before(jiffies, cc->deadline)) {
 		if (!mmget_not_zero(cc->mm)) {
 			usleep_range(200, 400);
@@ -2464,6 +2775,13 @@ static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(range_end_undoes_only_what_start_did),
 	KUNIT_CASE(range_remove_racing_remove_ignored),
 	KUNIT_CASE(range_many_on_one_span),
+	KUNIT_CASE(range_two_pass_first_passes_before_finishes),
+	KUNIT_CASE(range_two_pass_each_finish_once),
+	KUNIT_CASE(range_two_pass_finish_before_start_returns),
+	KUNIT_CASE(range_two_pass_refused_nonblock_finishes_started),
+	KUNIT_CASE(range_two_pass_mixed_with_one_pass),
+	KUNIT_CASE(range_two_pass_insert_refuses_bad_ops),
+	KUNIT_CASE(range_two_pass_release_runs_both),
 	KUNIT_CASE(pt_munmap),
 	KUNIT_CASE(pt_madvise_dontneed),
 	KUNIT_CASE(pt_fault_then_munmap),

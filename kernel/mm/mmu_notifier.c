@@ -66,6 +66,15 @@
  * mappings. At the end, the last invalidation applies the deferred list and
  * bumps the sequence to the next even value, then wakes the sleepers.
  *
+ * A two-pass subscription (invalidate_start + invalidate_finish) does the
+ * callback's work in its first pass but may leave the device's teardown
+ * running and hand back a finish object. The walk calls every first pass,
+ * then every finish in the same order, all before the start returns, so
+ * the teardowns of several devices overlap and none is still running when
+ * the core mm changes the pages. The list of finish objects lives on the
+ * walker's stack; a refused non-blocking walk still calls the finish of
+ * every first pass it made.
+ *
  * Why the sequence is odd while invalidating: a reader that sees its
  * subscription's seq equal to the mm's seq knows an invalidation that hit
  * it is still running (nothing else can make the two equal: the mm's seq is
@@ -125,8 +134,8 @@
  *  (6) mm->notifier_subscriptions is published with a release store under
  *      mm_take_all_locks() and read with acquire by lockless users.
  *
- * Sleeping: range callbacks, invalidate_range_start/end and release may
- * sleep when the range is blockable; under
+ * Sleeping: range callbacks (both passes), invalidate_range_start/end and
+ * release may sleep when the range is blockable; under
  * mmu_notifier_invalidate_range_start_nonblock() they run inside
  * non_block_start()/non_block_end() and must not. The young callbacks and
  * arch_invalidate_secondary_tlbs run under page table locks and never
@@ -317,8 +326,53 @@ static __always_inline void mrn_end(struct mmu_notifier_subscriptions *subs)
 }
 
 /*
- * Call every subscription from @mrn on that overlaps @range, with @seq.
- * The bounds are read once: the callbacks get @range const.
+ * The first pass of a two-pass subscription. A finish object handed back is
+ * put on *@list (newest first), a refusing pass's one included.
+ */
+static noinline bool mrn_first_pass(struct mmu_range_notifier *mrn,
+				    const struct mmu_range_notifier_ops *ops,
+				    const struct mmu_notifier_range *range,
+				    unsigned long seq, struct llist_node **list)
+{
+	struct mmu_range_notifier_finish *finish = NULL;
+	bool done;
+
+	done = ops->invalidate_start(mrn, range, seq, &finish);
+	if (finish) {
+		finish->notifier = mrn;
+		finish->link.next = *list;
+		*list = &finish->link;
+	}
+	return done;
+}
+
+/*
+ * The second passes, in the order of their first passes. The list is the
+ * invalidation's own (on its stack): no other CPU sees it, and an object
+ * may be reused by its driver as soon as its finish is called, so the next
+ * one is fetched before.
+ */
+static noinline void mrn_second_pass(struct llist_node *list, bool blockable)
+{
+	struct mmu_range_notifier_finish *finish, *next;
+
+	llist_for_each_entry_safe(finish, next, llist_reverse_order(list), link) {
+		const struct mmu_range_notifier_ops *ops =
+			mrn_ops(finish->notifier);
+
+		if (!blockable)
+			non_block_start();
+		ops->invalidate_finish(finish);
+		if (!blockable)
+			non_block_end();
+	}
+}
+
+/*
+ * Call every subscription from @mrn on that overlaps @range, with @seq:
+ * the one pass, or the first pass of every two-pass subscription and then
+ * their second passes. The bounds are read once: the callbacks get @range
+ * const.
  */
 static __always_inline int
 mrn_invalidate(struct mmu_notifier_subscriptions *subs,
@@ -327,6 +381,7 @@ mrn_invalidate(struct mmu_notifier_subscriptions *subs,
 {
 	bool blockable = mmu_notifier_range_blockable(range);
 	unsigned long start = range->start, last = range->end - 1;
+	struct llist_node *second = NULL;
 
 	for (; mrn; mrn = mrn_next(mrn, start, last)) {
 		const struct mmu_range_notifier_ops *ops = mrn_ops(mrn);
@@ -334,18 +389,27 @@ mrn_invalidate(struct mmu_notifier_subscriptions *subs,
 
 		if (!blockable)
 			non_block_start();
-		done = ops->invalidate(mrn, range, seq);
+		if (likely(ops->invalidate))
+			done = ops->invalidate(mrn, range, seq);
+		else
+			done = mrn_first_pass(mrn, ops, range, seq, &second);
 		if (!blockable)
 			non_block_end();
 		if (done)
 			continue;
 		/* Refusing is only allowed when the callback may not sleep. */
 		if (WARN_ONCE(blockable, "%ps refused a blockable invalidation\n",
-			      ops->invalidate))
+			      ops->invalidate ? (void *)ops->invalidate :
+			      (void *)ops->invalidate_start))
 			continue;
+		/* What was started is finished, then the whole is refused. */
+		if (second)
+			mrn_second_pass(second, blockable);
 		mrn_end(subs);
 		return -EAGAIN;
 	}
+	if (unlikely(second))
+		mrn_second_pass(second, blockable);
 	return 0;
 }
 
@@ -922,12 +986,18 @@ EXPORT_SYMBOL_GPL(mmu_notifier_synchronize);
 /* ---------------------------------------------------------------------- */
 
 /*
- * Check the span and that @mm still has users; nothing is changed. The
- * span may end at the very top of the address space (@last ULONG_MAX).
+ * Check the ops, the span and that @mm still has users; nothing is
+ * changed. The span may end at the very top of the address space (@last
+ * ULONG_MAX).
  */
 static int mrn_check(struct mm_struct *mm, unsigned long start,
-		     unsigned long length, unsigned long *last)
+		     unsigned long length, unsigned long *last,
+		     const struct mmu_range_notifier_ops *ops)
 {
+	/* One pass, or both halves of two passes: nothing else. */
+	if (ops->invalidate ? ops->invalidate_start || ops->invalidate_finish :
+	    !ops->invalidate_start || !ops->invalidate_finish)
+		return -EINVAL;
 	if (!length || check_add_overflow(start, length - 1, last))
 		return -EOVERFLOW;
 	if (!atomic_read(&mm->mm_users))
@@ -991,9 +1061,11 @@ mrn_add(struct mmu_range_notifier *mrn, struct mm_struct *mm,
  * takes its mmap lock for write; the caller must not hold it (see
  * mmu_range_notifier_insert_locked()).
  *
- * Return: 0; -EOVERFLOW for a zero @length or a span that goes past the
- * top of the address space; -ESRCH if @mm has no users left; -ENOMEM or -EINTR from
- * setting up the mm's notifier state. On error nothing was changed.
+ * Return: 0; -EINVAL if @ops provides neither @invalidate alone nor
+ * @invalidate_start and @invalidate_finish together; -EOVERFLOW for a zero
+ * @length or a span that goes past the top of the address space; -ESRCH if
+ * @mm has no users left; -ENOMEM or -EINTR from setting up the mm's
+ * notifier state. On error nothing was changed.
  */
 int mmu_range_notifier_insert(struct mmu_range_notifier *mrn,
 			      struct mm_struct *mm, unsigned long start,
@@ -1014,7 +1086,7 @@ int mmu_range_notifier_insert(struct mmu_range_notifier *mrn,
 							ops);
 	}
 
-	ret = mrn_check(mm, start, length, &last);
+	ret = mrn_check(mm, start, length, &last, ops);
 	if (!ret)
 		mrn_add(mrn, mm, start, last, ops);
 	return ret;
@@ -1042,7 +1114,7 @@ int mmu_range_notifier_insert_locked(struct mmu_range_notifier *mrn,
 	int ret;
 
 	mmap_assert_write_locked(mm);
-	ret = mrn_check(mm, start, length, &last);
+	ret = mrn_check(mm, start, length, &last, ops);
 	if (ret)
 		return ret;
 

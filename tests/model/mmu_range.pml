@@ -8,8 +8,13 @@
  *                   that may or may not overlap M and N; the page-table
  *                   change (munmap removing M's page) lands before or after
  *                   the callbacks; M's callback takes the driver lock,
- *                   calls mmu_range_set_seq() and zaps the mirror. The last
- *                   end bumps the sequence and wakes the sleepers.
+ *                   calls mmu_range_set_seq() and zaps the mirror. M is a
+ *                   two-pass subscription whose first pass either stops the
+ *                   device at once (what a one-pass callback does) or
+ *                   leaves the device's TLB flush running and asks for a
+ *                   second pass, which waits for it after the walk and
+ *                   before the start returns. The last end bumps the
+ *                   sequence and wakes the sleepers.
  *   reader          the driver's fault path on M: read_begin (sleeps while
  *                   M is being invalidated), fault and snapshot the page
  *                   table without locks, driver lock, read_retry, install
@@ -50,6 +55,10 @@
  *                         deferred list and tree updates) happens before
  *                         the free (the remover's view holds them all)
  *   tree_frozen           the tree never changes while a walk is in it
+ *   start_clean           when the start of an invalidation that hit M
+ *                         returns (before the page-table change), the
+ *                         device neither maps nor caches a page of M: every
+ *                         second pass is done
  *   subs_ready            a lockless user of mm->notifier_subscriptions
  *                         never reads a field of it before its
  *                         initialisation
@@ -162,6 +171,11 @@
 #else
 #define subs_ready(c)		skip
 #endif
+#ifdef CHECK_start_clean
+#define start_clean(c)		assert(c)
+#else
+#define start_clean(c)		skip
+#endif
 
 /* --- memory mode -------------------------------------------------------- */
 #ifdef WEAK
@@ -195,6 +209,9 @@
 #define RETRY_CHECK		(m != s)		/* M:retry-vs-mm-seq */
 /* mmu_range_set_seq(): smp_store_release(&mrn->invalidate_seq, seq) */
 #define SET_SEQ(p, v)		RELEASE_MSEQ(p, v)	/* M:set-seq-release */
+/* mrn_invalidate(): the second passes run after the walk, before the start
+ * returns (1), not after the page-table change (0) */
+#define SECOND_IN_START		1			/* M:second-pass-late */
 
 #define DQ_NONE	0
 #define DQ_INS	1
@@ -333,6 +350,7 @@ bool pub_msg = false;	/* the pointer's store carries the initialisation */
 bool reg_done = false;	/* the registration dropped its locks */
 /* --- the driver ------------------------------------------------------- */
 byte mirror = 0;	/* device mapping of M's page: 0 none, g = page g */
+byte devtlb = 0;	/* the device's TLB entry for it: 0 none, g = page g */
 byte woken = 0;		/* sleepers a wake_up_all() woke: bits as in h_wq */
 /* --- the process's page table ----------------------------------------- */
 byte gen = 1;		/* last page generation handed out */
@@ -344,7 +362,8 @@ bool rdone = false;	/* reader finished */
 bool freed = false;	/* remove returned: M may be freed */
 bool rmdone = false;	/* insrem finished */
 
-#define MIRROR_OK	(mirror == 0 || (dead & (1 << mirror)) == 0)
+#define MIRROR_OK	((mirror == 0 || (dead & (1 << mirror)) == 0) && \
+			 (devtlb == 0 || (dead & (1 << devtlb)) == 0))
 
 #define TREE_INSERT	tree_frozen(walking == 0); m_intree = true
 #define TREE_REMOVE	tree_frozen(walking == 0); m_intree = false
@@ -385,7 +404,7 @@ inline wait_moved(p, qb, s)
 active [2] proctype invalidator()
 {
 	bool ovl_m = false, ovl_n = false, early = false, hit_m = false;
-	bool walks = false, last = false;
+	bool walks = false, last = false, second = false;
 	byte cur = 0, gone = 0, r = 0, _a = 0, _l = KM1;
 
 	/* The range: does it overlap M's span (and so M's page)? N's? */
@@ -425,18 +444,24 @@ active [2] proctype invalidator()
 	:: else
 	fi;
 
-	/* M's ops->invalidate(), called from the lockless walk */
+	/* M's ops->invalidate_start(), called from the lockless walk */
 	if
 	:: hit_m ->
 		DL_LOCK(_pid);
-		d_step {
+		/* atomic, not d_step: the choice below is nondeterministic */
+		atomic {
 			SET_SEQ(_pid, cur);	/* mmu_range_set_seq() */
-			mirror = 0		/* tear the device mapping down */
+			mirror = 0;		/* tear the device mapping down */
+			if
+			:: devtlb = 0		/* flushed now: no second pass */
+			:: second = true	/* flush running: finish later */
+			fi
 		};
 		DL_UNLOCK(_pid)
 	:: else
 	fi;
-	/* the walk leaves M (mrn_next() reads M's node) and the tree */
+	/* the walk leaves M (mrn_next() reads M's node) and the tree; then
+	 * the second passes: M's invalidate_finish() waits for the flush */
 	if
 	:: walks ->
 		d_step {
@@ -444,13 +469,23 @@ active [2] proctype invalidator()
 			:: hit_m -> remove_safe(!freed); WRITE_MUSE(_pid)
 			:: else
 			fi;
-			walking--
+			walking--;
+			if
+			:: SECOND_IN_START && second -> devtlb = 0; second = false
+			:: else
+			fi
 		}
 	:: else
 	fi;
 
+	/* mmu_notifier_invalidate_range_start() has returned */
+	start_clean(!hit_m || (mirror == 0 && devtlb == 0));
 	if
 	:: ovl_m && !early -> d_step { gone = h_pt[0]; WRITE_PT(_pid, 0) }
+	:: else
+	fi;
+	if
+	:: second -> devtlb = 0; second = false
 	:: else
 	fi;
 
@@ -497,7 +532,8 @@ active [2] proctype invalidator()
 	d_step {
 		v_sseq[_pid] = KM1; v_pt[_pid] = KM1; v_muse[_pid] = KM1;
 		ovl_m = false; ovl_n = false; early = false; hit_m = false;
-		walks = false; last = false; cur = 0; gone = 0; r = 0; _l = KM1
+		walks = false; last = false; second = false; cur = 0; gone = 0;
+		r = 0; _l = KM1
 	}
 }
 
@@ -537,7 +573,7 @@ again:
 	if
 	:: RETRY_CHECK -> DL_UNLOCK(P_READER); goto again
 	:: else ->
-		atomic { mirror = snap; mirror_fresh(MIRROR_OK) };
+		atomic { mirror = snap; devtlb = snap; mirror_fresh(MIRROR_OK) };
 		DL_UNLOCK(P_READER)
 	fi;
 	d_step {
@@ -615,7 +651,7 @@ active proctype insrem()
 
 	/* Tear the mirror down, then remove. */
 	DL_LOCK(P_INSREM);
-	mirror = 0;
+	d_step { mirror = 0; devtlb = 0 };
 	DL_UNLOCK(P_INSREM);
 
 	/* mmu_range_notifier_remove(), under subs->lock */

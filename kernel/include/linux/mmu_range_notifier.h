@@ -26,9 +26,27 @@
 #define _LINUX_MMU_RANGE_NOTIFIER_H
 
 #include <linux/interval_tree.h>
+#include <linux/llist.h>
 #include <linux/mmu_notifier.h>
 
 struct mmu_range_notifier;
+
+/**
+ * struct mmu_range_notifier_finish - a second pass asked for by a first pass
+ * @link: the core's list of second passes of one invalidation; the driver
+ *	leaves it alone.
+ * @notifier: set by the core to the subscription whose first pass handed
+ *	the object back.
+ *
+ * Usually embedded in a driver structure that also holds what the second
+ * pass waits for (a fence, a completion). One object serves one
+ * invalidation at a time: it belongs to the core from the return of
+ * @invalidate_start until @invalidate_finish is called with it.
+ */
+struct mmu_range_notifier_finish {
+	struct llist_node link;
+	struct mmu_range_notifier *notifier;
+};
 
 /**
  * struct mmu_range_notifier_ops - callbacks of a range notifier
@@ -40,11 +58,35 @@ struct mmu_range_notifier;
  *	mmu_notifier_range_blockable(@range); when it is not allowed to and
  *	would have to, it returns false, and the whole invalidation is
  *	refused with -EAGAIN. Otherwise it returns true.
+ * @invalidate_start: the first pass of a two-pass subscription, called
+ *	instead of @invalidate and with the same duties, except that the
+ *	device need not have stopped using the pages on return: the callback
+ *	may start the teardown (queue a TLB flush, preempt a context), store
+ *	a finish object in *@finish, which is NULL on entry, and return. It
+ *	sleeps and refuses under the same rule as @invalidate; a refusing
+ *	first pass should leave *@finish NULL (a finish object handed back
+ *	anyway still gets its second pass).
+ * @invalidate_finish: the second pass: wait until the device no longer uses
+ *	the pages whose teardown the first pass started. Called exactly once
+ *	for every finish object a first pass handed back, after the first
+ *	pass of every subscription the invalidation hit, and before
+ *	mmu_notifier_invalidate_range_start() returns; under the sleeping rule
+ *	of the first pass. The object is the driver's again once it is called.
+ *
+ * A subscription provides either @invalidate alone or @invalidate_start and
+ * @invalidate_finish together; one-pass and two-pass subscriptions may share
+ * an mm and an invalidation. With N devices hit, two passes let the N
+ * teardowns run at the same time instead of one after the other.
  */
 struct mmu_range_notifier_ops {
 	bool (*invalidate)(struct mmu_range_notifier *mrn,
 			   const struct mmu_notifier_range *range,
 			   unsigned long cur_seq);
+	bool (*invalidate_start)(struct mmu_range_notifier *mrn,
+				 const struct mmu_notifier_range *range,
+				 unsigned long cur_seq,
+				 struct mmu_range_notifier_finish **finish);
+	void (*invalidate_finish)(struct mmu_range_notifier_finish *finish);
 };
 
 /**
@@ -90,8 +132,9 @@ unsigned long mmu_range_read_begin(struct mmu_range_notifier *mrn);
  * @mrn: the subscription passed to the invalidate callback.
  * @cur_seq: the @cur_seq passed to the invalidate callback.
  *
- * Call it only from the invalidate callback, under the driver lock that
- * also covers mmu_range_read_retry(). Any read section that began before
+ * Call it only from the invalidate callback or the first pass
+ * (@invalidate_start), under the driver lock that also covers
+ * mmu_range_read_retry(). Any read section that began before
  * the call will then retry.
  *
  * The release store pairs with the acquire load in mmu_range_read_begin():
