@@ -2235,6 +2235,39 @@ static void classic_unwind_survives_put_of_refuser(struct kunit *test)
  * An end undoes what its start did: a classic notifier registered between
  * the two gets no end for a start it never saw.
  */
+/*
+ * The end undoes what the start did even when the mm already had notifier
+ * state: a start that walked only the classic list, then the first range
+ * subscription (which sets up the tree), then the end. The new tree must
+ * not get an end for an invalidation it never counted, or its count of
+ * running invalidations goes wrong and read sections wait forever.
+ */
+static void range_end_after_classic_only_start(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct tmn *c = t_register(test);
+	struct mmu_notifier_range r;
+	struct t_async a;
+	struct trn *t;
+
+	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
+	t = t_insert(test, T_BASE, PAGE_SIZE);
+	mmu_notifier_invalidate_range_end(&r);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->starts), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->ends), 1);
+	KUNIT_EXPECT_EQ(test, t->calls, 0);
+
+	/* The tree counts and ends its own invalidations as usual. */
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, t->calls, 1);
+	t_async_start(test, &a, t_async_read_begin, t);
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a.seq));
+	t_async_start(test, &a, t_async_remove, t);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	mmu_notifier_unregister(&c->mn, mm);
+}
+
 static void classic_end_undoes_only_what_start_did(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -2800,6 +2833,7 @@ static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(classic_nonblock_unwinds_range),
 	KUNIT_CASE(classic_unwind_survives_put_of_refuser),
 	KUNIT_CASE(classic_end_undoes_only_what_start_did),
+	KUNIT_CASE(range_end_after_classic_only_start),
 	KUNIT_CASE(classic_end_under_lockdep_map),
 	KUNIT_CASE(classic_conflicting_ops_refused),
 	KUNIT_CASE(classic_get_put),
