@@ -12,19 +12,24 @@ TAG=mutation
 tree=${1:-$(base_tree)}
 tree=$(cd "$tree" && pwd)
 log_dir=$LOG_DIR
-scratch=$BUILD_ROOT/mutant-src
-objdir=$BUILD_ROOT/kunit-mutant
+# The scratch tree and its objects sit side by side as the patched tree and
+# build/kunit-uml-debug do, and the mutants are built with make test's own
+# configuration: ccache (CCACHE_BASEDIR, lib.sh) then finds every object
+# but the mutated one from make's build, even with an empty cache before it.
+scratch=$BUILD_ROOT/mutant/$(basename "$tree")
+objdir=$BUILD_ROOT/mutant/kunit
 src_file=mm/mmu_notifier.c
 
 # A scratch copy that shares every unchanged file with the patched tree.
 say "scratch copy of $tree"
 rm -rf "$scratch"
+mkdir -p "$(dirname "$scratch")"
 cp -al "$tree" "$scratch"
 rm -f "$scratch/$src_file"
 cp "$tree/$src_file" "$scratch/$src_file"
 
 kunitconfigs=(--kunitconfig="$scratch/lib/test_mmu_notifier.kunitconfig"
-	      --kunitconfig="$top/configs/uml-mutant.kunitconfig")
+	      --kunitconfig="$top/configs/uml-debug.kunitconfig")
 
 caught=0
 missed=0
@@ -58,10 +63,12 @@ for m in "$top"/tests/mutations/*; do
 
 	failed=()
 	passed=()
+	# Each expected case runs in seconds on an unmutated kernel (its waits
+	# are bounded at 5 s); 60 s is for a mutant that crashes or hangs it.
 	for c in $cases; do
 		out=$log_dir/mutation-$name-$c.log
 		(cd "$scratch" && ./tools/testing/kunit/kunit.py exec \
-			--build_dir="$objdir" --timeout=120 --raw_output=all \
+			--build_dir="$objdir" --timeout=60 --raw_output=all \
 			"mmu_notifier.$c") > "$out" 2>&1 || true
 		if grep -qE "^ *ok [0-9]+ $c\$" "$out"; then
 			passed+=("$c")
