@@ -24,7 +24,6 @@
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/delay.h>
-#include <linux/hrtimer.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
@@ -339,12 +338,13 @@ static void bench_remove_during_missing(struct kunit *test)
 
 /*
  * Subscriptions standing for devices whose teardown takes B_DEV_NS after it
- * is started (an hrtimer plays the device). One pass starts and waits in
- * the callback, so an invalidation hitting n of them waits n times in a
- * row; two passes start in the first pass and wait in the second, so the
- * n waits overlap. 6.12 has no two passes: there both rows print skipped,
- * as they do where timers are too coarse for 50 us (UML has no
- * high-resolution timers): QEMU gives the figures.
+ * is started: starting it sets the device's deadline, waiting for it spins
+ * on the clock until then (a timer would not do: UML, and the QEMU kernel
+ * while KUnit runs, have no high-resolution timers). One pass starts and
+ * waits in the callback, so an invalidation hitting n of them waits n
+ * times in a row; two passes start in the first pass and wait in the
+ * second, so the n waits overlap. 6.12 has no two passes: there both rows
+ * print skipped.
  */
 #define B_DEV_NS	50000
 #define B_DEV_SUBS	16
@@ -354,21 +354,11 @@ static void bench_remove_during_missing(struct kunit *test)
 struct bdev {
 	struct mmu_range_notifier mrn;
 	spinlock_t lock;		/* the "driver lock" */
-	struct hrtimer timer;		/* the device's work */
-	struct completion idle;		/* the device is done */
+	u64 done_at;			/* the device's teardown ends then */
 	struct mmu_range_notifier_finish finish;
 	unsigned long calls;
-	unsigned long fired;		/* teardowns the device completed */
+	unsigned long waits;		/* teardowns waited for */
 };
-
-static enum hrtimer_restart bdev_done(struct hrtimer *timer)
-{
-	struct bdev *d = container_of(timer, struct bdev, timer);
-
-	d->fired++;
-	complete(&d->idle);
-	return HRTIMER_NORESTART;
-}
 
 /* Record the invalidation and start the device's teardown. */
 static void bdev_start(struct mmu_range_notifier *mrn, unsigned long cur_seq)
@@ -379,8 +369,15 @@ static void bdev_start(struct mmu_range_notifier *mrn, unsigned long cur_seq)
 	mmu_range_set_seq(mrn, cur_seq);
 	d->calls++;
 	spin_unlock(&d->lock);
-	reinit_completion(&d->idle);
-	hrtimer_start(&d->timer, ns_to_ktime(B_DEV_NS), HRTIMER_MODE_REL);
+	d->done_at = ktime_get_ns() + B_DEV_NS;
+}
+
+/* Wait until the device's teardown has ended. */
+static void bdev_wait(struct bdev *d)
+{
+	while (ktime_get_ns() < d->done_at)
+		cpu_relax();
+	d->waits++;
 }
 
 static bool bdev_one_pass(struct mmu_range_notifier *mrn,
@@ -388,7 +385,7 @@ static bool bdev_one_pass(struct mmu_range_notifier *mrn,
 			  unsigned long cur_seq)
 {
 	bdev_start(mrn, cur_seq);
-	wait_for_completion(&container_of(mrn, struct bdev, mrn)->idle);
+	bdev_wait(container_of(mrn, struct bdev, mrn));
 	return true;
 }
 
@@ -404,7 +401,7 @@ static bool bdev_first_pass(struct mmu_range_notifier *mrn,
 
 static void bdev_second_pass(struct mmu_range_notifier_finish *finish)
 {
-	wait_for_completion(&container_of(finish, struct bdev, finish)->idle);
+	bdev_wait(container_of(finish, struct bdev, finish));
 }
 
 static const struct mmu_range_notifier_ops bdev_ops[2] = {
@@ -424,15 +421,6 @@ static void bench_inval_devices(struct kunit *test)
 	for (k = 0; k < 2; k++)
 		kunit_info(test, "BENCH %s %u skipped 0\n", op[k], B_DEV_SUBS);
 #else
-	/* UML without high-resolution timers: 50 us would be a tick. */
-	if (hrtimer_resolution > B_DEV_NS / 5) {
-		kunit_info(test, "hrtimer resolution %u ns: no device rows\n",
-			   hrtimer_resolution);
-		for (k = 0; k < 2; k++)
-			kunit_info(test, "BENCH %s %u skipped 0\n", op[k],
-				   B_DEV_SUBS);
-		return;
-	}
 	for (k = 0; k < 2; k++) {
 		struct mm_struct *mm = b_mm(test);
 		struct bdev *devs = kcalloc(B_DEV_SUBS, sizeof(*devs),
@@ -445,10 +433,6 @@ static void bench_inval_devices(struct kunit *test)
 			int ret;
 
 			spin_lock_init(&d->lock);
-			init_completion(&d->idle);
-			hrtimer_init(&d->timer, CLOCK_MONOTONIC,
-				     HRTIMER_MODE_REL);
-			d->timer.function = bdev_done;
 			ret = mmu_range_notifier_insert(&d->mrn, mm, B_BASE,
 							PAGE_SIZE, &bdev_ops[k]);
 			KUNIT_ASSERT_EQ(test, ret, 0);
@@ -458,8 +442,8 @@ static void bench_inval_devices(struct kunit *test)
 		for (i = 0; i < B_DEV_SUBS; i++) {
 			KUNIT_EXPECT_EQ(test, devs[i].calls,
 					B_REPS * B_DEV_ITERS);
-			/* Each teardown was waited for before the next one. */
-			KUNIT_EXPECT_EQ(test, devs[i].fired, devs[i].calls);
+			/* Each teardown was waited for before the end. */
+			KUNIT_EXPECT_EQ(test, devs[i].waits, devs[i].calls);
 			mmu_range_notifier_remove(&devs[i].mrn);
 		}
 		kfree(devs);

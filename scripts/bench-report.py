@@ -38,8 +38,7 @@ is fitted as ns = a + b*log2(n), and as a power law ns ~ n^k:
 logarithmic growth must give k <= 0.25 (linear growth gives 1).
 Two-pass invalidation (ours only): one invalidation hitting 16 devices
 whose teardown takes 50 us must take under 100 us in two passes; the
-one-pass figure is printed beside it. UML, without high-resolution
-timers, skips these rows; the QEMU figures decide then.
+one-pass figure is printed beside it (UML; QEMU if UML skipped them).
 
 Outputs:
   stdout       aligned text tables, one "target: ..." line per target and
