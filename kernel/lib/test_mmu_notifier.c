@@ -1110,10 +1110,10 @@ static void range_two_pass_mixed_with_one_pass(struct kunit *test)
 	mmu_range_notifier_remove(&two->t.mrn);
 }
 
-static bool tp_refuse(struct mmu_range_notifier *mrn,
-		      const struct mmu_notifier_range *range,
-		      unsigned long cur_seq,
-		      struct mmu_range_notifier_finish **finish)
+static bool tp_first_noop(struct mmu_range_notifier *mrn,
+			  const struct mmu_notifier_range *range,
+			  unsigned long cur_seq,
+			  struct mmu_range_notifier_finish **finish)
 {
 	return true;
 }
@@ -1126,11 +1126,11 @@ static void tp_nothing(struct mmu_range_notifier_finish *finish)
 static void range_two_pass_insert_refuses_bad_ops(struct kunit *test)
 {
 	static const struct mmu_range_notifier_ops bad[] = {
-		{ .invalidate = trn_invalidate, .invalidate_start = tp_refuse },
+		{ .invalidate = trn_invalidate, .invalidate_start = tp_first_noop },
 		{ .invalidate = trn_invalidate, .invalidate_finish = tp_nothing },
-		{ .invalidate = trn_invalidate, .invalidate_start = tp_refuse,
+		{ .invalidate = trn_invalidate, .invalidate_start = tp_first_noop,
 		  .invalidate_finish = tp_nothing },
-		{ .invalidate_start = tp_refuse },
+		{ .invalidate_start = tp_first_noop },
 		{ .invalidate_finish = tp_nothing },
 		{ },
 	};

@@ -347,25 +347,21 @@ static noinline bool mrn_first_pass(struct mmu_range_notifier *mrn,
 }
 
 /*
- * The second passes, in the order of their first passes. The list is the
- * invalidation's own (on its stack): no other CPU sees it, and an object
- * may be reused by its driver as soon as its finish is called, so the next
- * one is fetched before.
+ * The second passes, in the order of their first passes, in one non-blocking
+ * section when the range may not sleep. The list is the invalidation's own
+ * (on its stack): no other CPU sees it, and an object may be reused by its
+ * driver as soon as its finish is called, so the next one is fetched before.
  */
 static noinline void mrn_second_pass(struct llist_node *list, bool blockable)
 {
 	struct mmu_range_notifier_finish *finish, *next;
 
-	llist_for_each_entry_safe(finish, next, llist_reverse_order(list), link) {
-		const struct mmu_range_notifier_ops *ops =
-			mrn_ops(finish->notifier);
-
-		if (!blockable)
-			non_block_start();
-		ops->invalidate_finish(finish);
-		if (!blockable)
-			non_block_end();
-	}
+	if (!blockable)
+		non_block_start();
+	llist_for_each_entry_safe(finish, next, llist_reverse_order(list), link)
+		mrn_ops(finish->notifier)->invalidate_finish(finish);
+	if (!blockable)
+		non_block_end();
 }
 
 /*
@@ -399,8 +395,7 @@ mrn_invalidate(struct mmu_notifier_subscriptions *subs,
 			continue;
 		/* Refusing is only allowed when the callback may not sleep. */
 		if (WARN_ONCE(blockable, "%ps refused a blockable invalidation\n",
-			      ops->invalidate ? (void *)ops->invalidate :
-			      (void *)ops->invalidate_start))
+			      ops))
 			continue;
 		/* What was started is finished, then the whole is refused. */
 		if (second)
