@@ -55,7 +55,7 @@
  *                          driver's invalidate callback via
  *                          mmu_range_set_seq() under the driver lock.
  *   mrn->ops               bit 0 set by the remove that claims the
- *                          subscription (xchg()), so that of two removes
+ *                          subscription (cmpxchg()), so that of two removes
  *                          racing each other exactly one proceeds.
  *
  * An invalidation of [start, end) takes subs->lock, counts itself in
@@ -237,7 +237,7 @@ mrn_next(struct mmu_range_notifier *mrn, unsigned long start,
 /*
  * The callbacks of @mrn. A walk may meet a subscription whose remove has
  * claimed it and waits for the walk to end: READ_ONCE() pairs with the
- * xchg() in mmu_range_notifier_remove(), and the claim bit is masked off.
+ * cmpxchg() in mrn_claim(), and the claim bit is masked off.
  */
 static __always_inline const struct mmu_range_notifier_ops *
 mrn_ops(struct mmu_range_notifier *mrn)
@@ -1126,15 +1126,22 @@ EXPORT_SYMBOL_GPL(mmu_range_notifier_insert_locked);
 
 /*
  * Claim @mrn for its removal: true for exactly one remove of an inserted
- * subscription, however many race. The xchg() orders the claim before the
- * loads of @mrn->mm and the tree state that follow.
+ * subscription, however many race. A successful try_cmpxchg() is fully
+ * ordered: the claim comes before the loads of @mrn->mm and of the tree
+ * state that follow. A failed one means another remove claimed it first;
+ * nothing is touched then. (cmpxchg rather than xchg: on x86 a kernel
+ * built without SMP drops the lock prefix of cmpxchg, never xchg's.)
  */
 static bool mrn_claim(struct mmu_range_notifier *mrn)
 {
-	unsigned long ops = (unsigned long)READ_ONCE(mrn->ops);
+	const struct mmu_range_notifier_ops *ops = READ_ONCE(mrn->ops);
 
-	ops = (unsigned long)xchg(&mrn->ops, (void *)(ops | MRN_OPS_REMOVING));
-	return !(ops & MRN_OPS_REMOVING) && READ_ONCE(mrn->mm);
+	if ((unsigned long)ops & MRN_OPS_REMOVING)
+		return false;
+	if (!try_cmpxchg(&mrn->ops, &ops,
+			 (void *)((unsigned long)ops | MRN_OPS_REMOVING)))
+		return false;
+	return READ_ONCE(mrn->mm);
 }
 
 /**
