@@ -47,7 +47,10 @@
 # logs:  LOG_DIR/hmm-<tree>-build.log, hmm-<tree>-console.log (all boots of
 #        that tree), hmm-<tree>-<mode>.tap (the harness output),
 #        hmm-<tree>-<mode>-kernel.log and -scan.log (the guest's dmesg and
-#        scripts/scan-log.py on it), hmm-summary.txt (the table below).
+#        scripts/scan-log.py on it), hmm-summary.txt (the table below);
+#        for the series, hmm-series-<mode>-trace.txt (the mmu_notifier
+#        events recorded during the run, tracefs) and -trace-summary.txt
+#        (scripts/check-trace.py on it: events by count, and its checks).
 #
 # Result: a table "test  base  series" per mode (PASS/FAIL/SKIP/-), the
 # totals, then the last line "N passed, N failed":
@@ -55,6 +58,7 @@
 #   failed = tests that pass on the base but not on the series
 #          + boots that produced no harness result (hang, crash, timeout)
 #          + findings of scripts/scan-log.py in the series' kernel log
+#          + failed checks of scripts/check-trace.py on the series' trace
 #          + 1 if the series passes fewer tests than the base in total
 #          + skips of the series that tests/hmm-skips does not explain
 #            (mode, test regex, reason: why each expected skip happens).
@@ -145,6 +149,8 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tmpfs tmpfs /tmp
+mount -t tracefs tracefs /sys/kernel/tracing
+tr=/sys/kernel/tracing
 mode=smoke
 ndev=2
 for a in $(cat /proc/cmdline); do
@@ -165,6 +171,12 @@ else
 	done
 fi
 ls -l /dev/hmm_dmirror* 2>&1 | sed 's/^/hmm-init: /'
+# The series' tracepoints (the base has none): on for the run, then dumped.
+if [ -d $tr/events/mmu_notifier ]; then
+	echo 16384 > $tr/buffer_size_kb
+	echo 1 > $tr/events/mmu_notifier/enable
+	echo "hmm-init: mmu_notifier events enabled"
+fi
 cd /tmp
 /hmm-tests > /tmp/hmm.tap 2>&1
 rc=$?
@@ -172,6 +184,12 @@ dmesg -n 1
 echo "=== hmm-tests $mode begin"
 cat /tmp/hmm.tap
 echo "=== hmm-tests $mode end (exit $rc)"
+if [ -d $tr/events/mmu_notifier ]; then
+	echo 0 > $tr/events/mmu_notifier/enable
+	echo "=== trace begin"
+	cat $tr/trace
+	echo "=== trace end"
+fi
 echo "=== kernel log begin"
 dmesg
 echo "=== kernel log end"
@@ -281,6 +299,19 @@ for t in "${trees[@]}"; do
 				"$LOG_DIR/hmm-$t-$m-scan.log")
 		findings[$t/$m]=${f:-0}
 		[ "${f:-0}" -eq 0 ] || sed 's/^/  /' "$LOG_DIR/hmm-$t-$m-scan.log"
+		# the series' tracepoints during the run: kept, summed up, checked
+		[ "$t" = series ] || continue
+		trace=$LOG_DIR/hmm-$t-$m-trace.txt
+		sed -n '/^=== trace begin/,/^=== trace end/p' \
+			"$obj/console-$m.log" | sed '1d;$d' >"$trace"
+		f=0
+		"$top/scripts/check-trace.py" "$trace" \
+			>"$LOG_DIR/hmm-$t-$m-trace-summary.txt" ||
+			f=$(sed -n 's/^trace: [0-9]* checks passed, \([0-9]*\) failed$/\1/p' \
+				"$LOG_DIR/hmm-$t-$m-trace-summary.txt")
+		say "$t: $m: trace of the run: $(tail -n 1 "$LOG_DIR/hmm-$t-$m-trace-summary.txt") (summary: $LOG_DIR/hmm-$t-$m-trace-summary.txt)"
+		[ "${f:-1}" -eq 0 ] || sed 's/^/  /' "$LOG_DIR/hmm-$t-$m-trace-summary.txt"
+		findings[$t/$m]=$((${findings[$t/$m]} + ${f:-1}))
 	done
 done
 

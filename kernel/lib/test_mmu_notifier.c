@@ -2778,6 +2778,503 @@ static void fault_alloc_fails_in_turn(struct kunit *test)
 }
 #endif /* CONFIG_FAULT_INJECTION */
 
+/* ====================================================================== */
+/* Tracepoints                                                             */
+/* ====================================================================== */
+
+#ifdef CONFIG_TRACEPOINTS
+#include <trace/events/mmu_notifier.h>
+
+/* What the probes saw of one mm: counts, and the fields of the last event. */
+struct tt {
+	struct mm_struct *mm;
+	spinlock_t lock;		/* probes may run on any CPU */
+	unsigned int starts, ends, refusals, waits, deferrals, inserts, removes;
+	struct {
+		const void *range;
+		unsigned long start, end;
+		unsigned int nr_range, nr_classic;
+		u64 callbacks_ns;
+		int event, ret;
+		bool blockable;
+	} start;
+	struct {
+		const void *range;
+		unsigned long start, end;
+	} end;
+	struct {
+		const void *callback;
+		bool classic;
+		int err;
+	} refused;
+	struct {
+		const void *mrn;
+		bool remove;
+		u64 slept_ns;
+	} wait;
+	struct {
+		unsigned int inserts, removes;
+	} deferred;
+	struct {
+		const void *mrn;
+		unsigned long start, last;
+		int how;
+	} insert, remove;
+};
+
+static void tt_start(void *data, const struct mmu_notifier_range *range,
+		     unsigned int nr_range, unsigned int nr_classic,
+		     u64 callbacks_ns, int ret)
+{
+	struct tt *tt = data;
+
+	if (range->mm != tt->mm)
+		return;
+	spin_lock(&tt->lock);
+	tt->starts++;
+	tt->start.range = range;
+	tt->start.start = range->start;
+	tt->start.end = range->end;
+	tt->start.nr_range = nr_range;
+	tt->start.nr_classic = nr_classic;
+	tt->start.callbacks_ns = callbacks_ns;
+	tt->start.event = range->event;
+	tt->start.ret = ret;
+	tt->start.blockable = mmu_notifier_range_blockable(range);
+	spin_unlock(&tt->lock);
+}
+
+static void tt_end(void *data, const struct mmu_notifier_range *range)
+{
+	struct tt *tt = data;
+
+	if (range->mm != tt->mm)
+		return;
+	spin_lock(&tt->lock);
+	tt->ends++;
+	tt->end.range = range;
+	tt->end.start = range->start;
+	tt->end.end = range->end;
+	spin_unlock(&tt->lock);
+}
+
+static void tt_refused(void *data, const struct mmu_notifier_range *range,
+		       const void *callback, bool classic, int err)
+{
+	struct tt *tt = data;
+
+	if (range->mm != tt->mm)
+		return;
+	spin_lock(&tt->lock);
+	tt->refusals++;
+	tt->refused.callback = callback;
+	tt->refused.classic = classic;
+	tt->refused.err = err;
+	spin_unlock(&tt->lock);
+}
+
+static void tt_wait(void *data, const struct mmu_range_notifier *mrn,
+		    bool remove, u64 slept_ns)
+{
+	struct tt *tt = data;
+
+	if (mrn->mm != tt->mm)
+		return;
+	spin_lock(&tt->lock);
+	tt->waits++;
+	tt->wait.mrn = mrn;
+	tt->wait.remove = remove;
+	tt->wait.slept_ns = slept_ns;
+	spin_unlock(&tt->lock);
+}
+
+static void tt_deferred(void *data, const struct mm_struct *mm,
+			unsigned int inserts, unsigned int removes)
+{
+	struct tt *tt = data;
+
+	if (mm != tt->mm)
+		return;
+	spin_lock(&tt->lock);
+	tt->deferrals++;
+	tt->deferred.inserts = inserts;
+	tt->deferred.removes = removes;
+	spin_unlock(&tt->lock);
+}
+
+static void tt_insert(void *data, const struct mmu_range_notifier *mrn,
+		      int how)
+{
+	struct tt *tt = data;
+
+	if (mrn->mm != tt->mm)
+		return;
+	spin_lock(&tt->lock);
+	tt->inserts++;
+	tt->insert.mrn = mrn;
+	tt->insert.start = mrn->interval_tree.start;
+	tt->insert.last = mrn->interval_tree.last;
+	tt->insert.how = how;
+	spin_unlock(&tt->lock);
+}
+
+static void tt_remove(void *data, const struct mmu_range_notifier *mrn,
+		      int how)
+{
+	struct tt *tt = data;
+
+	if (mrn->mm != tt->mm)
+		return;
+	spin_lock(&tt->lock);
+	tt->removes++;
+	tt->remove.mrn = mrn;
+	tt->remove.start = mrn->interval_tree.start;
+	tt->remove.last = mrn->interval_tree.last;
+	tt->remove.how = how;
+	spin_unlock(&tt->lock);
+}
+
+static void tt_detach(void *data)
+{
+	struct tt *tt = data;
+
+	unregister_trace_mmu_notifier_range_remove(tt_remove, tt);
+	unregister_trace_mmu_notifier_range_insert(tt_insert, tt);
+	unregister_trace_mmu_notifier_range_deferred(tt_deferred, tt);
+	unregister_trace_mmu_notifier_range_wait(tt_wait, tt);
+	unregister_trace_mmu_notifier_invalidate_refused(tt_refused, tt);
+	unregister_trace_mmu_notifier_invalidate_end(tt_end, tt);
+	unregister_trace_mmu_notifier_invalidate_start(tt_start, tt);
+	/* No probe runs on @tt any more once this returns. */
+	tracepoint_synchronize_unregister();
+	kfree(tt);
+}
+
+/*
+ * Attach a probe to every event, for the events of the case's mm; detached
+ * when the case ends, whether it passed or not.
+ */
+static struct tt *tt_attach(struct kunit *test)
+{
+	struct tt *tt = kzalloc(sizeof(*tt), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, tt);
+	tt->mm = t_mm(test);
+	spin_lock_init(&tt->lock);
+	KUNIT_ASSERT_EQ(test, 0, register_trace_mmu_notifier_invalidate_start(tt_start, tt));
+	KUNIT_ASSERT_EQ(test, 0, register_trace_mmu_notifier_invalidate_end(tt_end, tt));
+	KUNIT_ASSERT_EQ(test, 0, register_trace_mmu_notifier_invalidate_refused(tt_refused, tt));
+	KUNIT_ASSERT_EQ(test, 0, register_trace_mmu_notifier_range_wait(tt_wait, tt));
+	KUNIT_ASSERT_EQ(test, 0, register_trace_mmu_notifier_range_deferred(tt_deferred, tt));
+	KUNIT_ASSERT_EQ(test, 0, register_trace_mmu_notifier_range_insert(tt_insert, tt));
+	KUNIT_ASSERT_EQ(test, 0, register_trace_mmu_notifier_range_remove(tt_remove, tt));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, tt_detach, tt));
+	return tt;
+}
+
+/* Insert @mrn into the case's mm, or fail the case. */
+static void tt_insert_mrn(struct kunit *test, struct mmu_range_notifier *mrn,
+			  unsigned long start, unsigned long length,
+			  const struct mmu_range_notifier_ops *ops)
+{
+	int ret = mmu_range_notifier_insert(mrn, t_mm(test), start, length, ops);
+
+	KUNIT_ASSERT_EQ(test, ret, 0);
+}
+
+/* A range callback that takes 2 ms: the start event measures it. */
+static bool tt_slow_invalidate(struct mmu_range_notifier *mrn,
+			       const struct mmu_notifier_range *range,
+			       unsigned long cur_seq)
+{
+	u64 t0 = ktime_get_ns();
+
+	mmu_range_set_seq(mrn, cur_seq);
+	while (ktime_get_ns() - t0 < 2 * NSEC_PER_MSEC)
+		cpu_relax();
+	return true;
+}
+
+static const struct mmu_range_notifier_ops tt_slow_ops = {
+	.invalidate = tt_slow_invalidate,
+};
+
+/*
+ * The start event counts the range subscriptions and classic notifiers it
+ * called, with the span, the event, blockability and the callbacks' time.
+ */
+static void trace_start_counts_callbacks(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *a = t_insert(test, T_BASE, PAGE_SIZE);
+	struct trn *b = t_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE);
+	struct trn *out = t_insert(test, T_BASE + 4 * PAGE_SIZE, PAGE_SIZE);
+	struct tmn *c = t_register(test);
+	struct mmu_range_notifier slow = {};
+	struct mmu_notifier_range r;
+	struct tt *tt = tt_attach(test);
+
+	t_inval(mm, T_BASE, T_BASE + 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, tt->starts, 1U);
+	KUNIT_EXPECT_EQ(test, tt->start.nr_range, 2U);
+	KUNIT_EXPECT_EQ(test, tt->start.nr_classic, 1U);
+	KUNIT_EXPECT_EQ(test, tt->start.start, T_BASE);
+	KUNIT_EXPECT_EQ(test, tt->start.end, T_BASE + 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, tt->start.event, (int)MMU_NOTIFY_CLEAR);
+	KUNIT_EXPECT_TRUE(test, tt->start.blockable);
+	KUNIT_EXPECT_EQ(test, tt->start.ret, 0);
+
+	/* Blockable, one slow subscription: at least its 2 ms are counted. */
+	tt_insert_mrn(test, &slow, T_BASE + 8 * PAGE_SIZE, PAGE_SIZE, &tt_slow_ops);
+	mmu_notifier_range_init(&r, MMU_NOTIFY_UNMAP,
+				MMU_NOTIFIER_RANGE_BLOCKABLE, mm,
+				T_BASE + 8 * PAGE_SIZE, T_BASE + 9 * PAGE_SIZE);
+	mmu_notifier_invalidate_range_start(&r);
+	mmu_notifier_invalidate_range_end(&r);
+	KUNIT_EXPECT_EQ(test, tt->starts, 2U);
+	KUNIT_EXPECT_EQ(test, tt->start.nr_range, 1U);
+	KUNIT_EXPECT_EQ(test, tt->start.event, (int)MMU_NOTIFY_UNMAP);
+	KUNIT_EXPECT_TRUE(test, tt->start.blockable);
+	KUNIT_EXPECT_GE(test, tt->start.callbacks_ns, 2 * NSEC_PER_MSEC);
+	KUNIT_EXPECT_LT(test, tt->start.callbacks_ns, 10ULL * NSEC_PER_SEC);
+
+	mmu_range_notifier_remove(&slow);
+	mmu_range_notifier_remove(&out->mrn);
+	mmu_range_notifier_remove(&b->mrn);
+	mmu_range_notifier_remove(&a->mrn);
+	mmu_notifier_unregister(&c->mn, mm);
+}
+
+/* Every successful start has one end, of the same range. */
+static void trace_end_pairs_start(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
+	struct tt *tt = tt_attach(test);
+	struct mmu_notifier_range r;
+
+	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, tt->starts, 1U);
+	KUNIT_EXPECT_EQ(test, tt->ends, 0U);
+	mmu_notifier_invalidate_range_end(&r);
+	KUNIT_EXPECT_EQ(test, tt->ends, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, tt->end.range, (const void *)&r);
+	KUNIT_EXPECT_PTR_EQ(test, tt->start.range, tt->end.range);
+	KUNIT_EXPECT_EQ(test, tt->end.start, T_BASE);
+	KUNIT_EXPECT_EQ(test, tt->end.end, T_BASE + PAGE_SIZE);
+
+	mmu_range_notifier_remove(&t->mrn);
+}
+
+/*
+ * A refused non-blocking start names the callback that refused, range or
+ * classic; its start event carries -EAGAIN and no end follows.
+ */
+static void trace_refused_names_callback(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
+	struct tt *tt = tt_attach(test);
+	struct mmu_notifier_range r;
+	struct tmn *c;
+
+	t->refuse_nonblock = true;
+	mmu_notifier_range_init(&r, MMU_NOTIFY_CLEAR, 0, mm, T_BASE,
+				T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, mmu_notifier_invalidate_range_start_nonblock(&r),
+			-EAGAIN);
+	KUNIT_EXPECT_EQ(test, tt->refusals, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, tt->refused.callback,
+			    (const void *)trn_invalidate);
+	KUNIT_EXPECT_FALSE(test, tt->refused.classic);
+	KUNIT_EXPECT_EQ(test, tt->refused.err, -EAGAIN);
+	KUNIT_EXPECT_EQ(test, tt->start.ret, -EAGAIN);
+	KUNIT_EXPECT_FALSE(test, tt->start.blockable);
+	KUNIT_EXPECT_EQ(test, tt->ends, 0U);
+	mmu_range_notifier_remove(&t->mrn);
+
+	c = t_register_ops(test, &tmn_refusing_ops);
+	c->refuse_nonblock = true;
+	mmu_notifier_range_init(&r, MMU_NOTIFY_CLEAR, 0, mm, T_BASE,
+				T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, mmu_notifier_invalidate_range_start_nonblock(&r),
+			-EAGAIN);
+	KUNIT_EXPECT_EQ(test, tt->refusals, 2U);
+	KUNIT_EXPECT_PTR_EQ(test, tt->refused.callback,
+			    (const void *)tmn_refusing_ops.invalidate_range_start);
+	KUNIT_EXPECT_TRUE(test, tt->refused.classic);
+	KUNIT_EXPECT_EQ(test, tt->refused.err, -EAGAIN);
+	KUNIT_EXPECT_EQ(test, tt->ends, 0U);
+	mmu_notifier_unregister(&c->mn, mm);
+}
+
+/* A read_begin and a remove that slept say so, with how long. */
+static void trace_wait_read_begin_and_remove(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
+	struct tt *tt = tt_attach(test);
+	struct mmu_notifier_range r;
+	struct t_async a;
+
+	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
+	t_async_start(test, &a, t_async_read_begin, t);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
+	mmu_notifier_invalidate_range_end(&r);
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	KUNIT_EXPECT_EQ(test, tt->waits, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, tt->wait.mrn, (const void *)&t->mrn);
+	KUNIT_EXPECT_FALSE(test, tt->wait.remove);
+	KUNIT_EXPECT_GE(test, tt->wait.slept_ns, T_SLEEP_MS * NSEC_PER_MSEC / 2);
+
+	/* An idle read_begin does not wait, and says nothing. */
+	mmu_range_read_begin(&t->mrn);
+	KUNIT_EXPECT_EQ(test, tt->waits, 1U);
+
+	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
+	t_async_start(test, &a, t_async_remove, t);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
+	mmu_notifier_invalidate_range_end(&r);
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	KUNIT_EXPECT_EQ(test, tt->waits, 2U);
+	KUNIT_EXPECT_PTR_EQ(test, tt->wait.mrn, (const void *)&t->mrn);
+	KUNIT_EXPECT_TRUE(test, tt->wait.remove);
+	KUNIT_EXPECT_GE(test, tt->wait.slept_ns, T_SLEEP_MS * NSEC_PER_MSEC / 2);
+}
+
+/* The last end reports the queued inserts and removes it applied. */
+static void trace_deferred_counts(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *hit = t_insert(test, T_BASE, PAGE_SIZE);
+	struct trn *late = t_trn(test);
+	struct tt *tt = tt_attach(test);
+	struct mmu_notifier_range r;
+	struct t_async a;
+
+	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
+	tt_insert_mrn(test, &late->mrn, T_BASE + PAGE_SIZE, PAGE_SIZE, &trn_ops);
+	t_async_start(test, &a, t_async_remove, hit);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
+	KUNIT_EXPECT_EQ(test, tt->deferrals, 0U);
+	mmu_notifier_invalidate_range_end(&r);
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	KUNIT_EXPECT_EQ(test, tt->deferrals, 1U);
+	KUNIT_EXPECT_EQ(test, tt->deferred.inserts, 1U);
+	KUNIT_EXPECT_EQ(test, tt->deferred.removes, 1U);
+
+	/* An end with nothing queued reports nothing. */
+	t_inval(mm, T_BASE, T_BASE + 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, tt->deferrals, 1U);
+	mmu_range_notifier_remove(&late->mrn);
+}
+
+/* An insert says whether it joined at once, colliding, or deferred. */
+static void trace_insert_how(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *hit = t_insert(test, T_BASE, PAGE_SIZE);
+	struct trn *x = t_trn(test), *y = t_trn(test), *z = t_trn(test);
+	struct tt *tt = tt_attach(test);
+	struct mmu_notifier_range r;
+
+	tt_insert_mrn(test, &x->mrn, T_BASE + PAGE_SIZE, 2 * PAGE_SIZE, &trn_ops);
+	KUNIT_EXPECT_EQ(test, tt->inserts, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, tt->insert.mrn, (const void *)&x->mrn);
+	KUNIT_EXPECT_EQ(test, tt->insert.start, T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, tt->insert.last, T_BASE + 3 * PAGE_SIZE - 1);
+	KUNIT_EXPECT_EQ(test, tt->insert.how, MMU_NOTIFIER_RANGE_AT_ONCE);
+
+	/* An invalidation that hits nothing runs: joins, collides. */
+	t_start(mm, &r, T_BASE + 16 * PAGE_SIZE, T_BASE + 17 * PAGE_SIZE);
+	tt_insert_mrn(test, &y->mrn, T_BASE + 4 * PAGE_SIZE, PAGE_SIZE, &trn_ops);
+	KUNIT_EXPECT_EQ(test, tt->insert.how, MMU_NOTIFIER_RANGE_COLLIDES);
+	mmu_notifier_invalidate_range_end(&r);
+
+	/* One that walks the tree runs: queued until its end. */
+	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
+	tt_insert_mrn(test, &z->mrn, T_BASE + 5 * PAGE_SIZE, PAGE_SIZE, &trn_ops);
+	KUNIT_EXPECT_EQ(test, tt->insert.how, MMU_NOTIFIER_RANGE_DEFERRED);
+	mmu_notifier_invalidate_range_end(&r);
+	KUNIT_EXPECT_EQ(test, tt->inserts, 3U);
+
+	mmu_range_notifier_remove(&z->mrn);
+	mmu_range_notifier_remove(&y->mrn);
+	mmu_range_notifier_remove(&x->mrn);
+	mmu_range_notifier_remove(&hit->mrn);
+}
+
+/* A remove says whether it left at once, unqueued its insert, or waits. */
+static void trace_remove_how(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *hit = t_insert(test, T_BASE, PAGE_SIZE);
+	struct trn *x = t_insert(test, T_BASE + 2 * PAGE_SIZE, PAGE_SIZE);
+	struct trn *q = t_trn(test);
+	struct tt *tt = tt_attach(test);
+	struct mmu_notifier_range r;
+	struct t_async a;
+
+	mmu_range_notifier_remove(&x->mrn);
+	KUNIT_EXPECT_EQ(test, tt->removes, 1U);
+	KUNIT_EXPECT_PTR_EQ(test, tt->remove.mrn, (const void *)&x->mrn);
+	KUNIT_EXPECT_EQ(test, tt->remove.start, T_BASE + 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, tt->remove.how, MMU_NOTIFIER_RANGE_AT_ONCE);
+
+	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
+	tt_insert_mrn(test, &q->mrn, T_BASE + 4 * PAGE_SIZE, PAGE_SIZE, &trn_ops);
+	mmu_range_notifier_remove(&q->mrn);
+	KUNIT_EXPECT_EQ(test, tt->remove.how, MMU_NOTIFIER_RANGE_UNQUEUED);
+
+	t_async_start(test, &a, t_async_remove, hit);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
+	KUNIT_EXPECT_EQ(test, tt->removes, 3U);
+	KUNIT_EXPECT_EQ(test, tt->remove.how, MMU_NOTIFIER_RANGE_DEFERRED);
+	mmu_notifier_invalidate_range_end(&r);
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+}
+
+/* Release is one invalidation of the whole address space, start and end. */
+static void trace_release_covers_address_space(struct kunit *test)
+{
+	struct tctx *ctx = test->priv;
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
+	struct tmn *c = t_register(test);
+	struct tt *tt = tt_attach(test);
+
+	/* The last user goes: the mm stays, pinned by both subscribers. */
+	ctx->mm = NULL;
+	mmput(mm);
+	KUNIT_EXPECT_EQ(test, tt->starts, 1U);
+	KUNIT_EXPECT_EQ(test, tt->ends, 1U);
+	KUNIT_EXPECT_EQ(test, tt->start.event, (int)MMU_NOTIFY_RELEASE);
+	KUNIT_EXPECT_EQ(test, tt->start.start, 0UL);
+	KUNIT_EXPECT_EQ(test, tt->start.end, ULONG_MAX);
+	KUNIT_EXPECT_EQ(test, tt->start.nr_range, 1U);
+	KUNIT_EXPECT_EQ(test, tt->start.nr_classic, 1U);
+	KUNIT_EXPECT_TRUE(test, tt->start.blockable);
+	KUNIT_EXPECT_PTR_EQ(test, tt->start.range, tt->end.range);
+
+	mmu_range_notifier_remove(&t->mrn);
+	mmu_notifier_unregister(&c->mn, mm);
+}
+#else
+static void trace_needs_tracepoints(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_TRACEPOINTS");
+}
+
+#define trace_start_counts_callbacks		trace_needs_tracepoints
+#define trace_end_pairs_start			trace_needs_tracepoints
+#define trace_refused_names_callback		trace_needs_tracepoints
+#define trace_wait_read_begin_and_remove	trace_needs_tracepoints
+#define trace_deferred_counts			trace_needs_tracepoints
+#define trace_insert_how			trace_needs_tracepoints
+#define trace_remove_how			trace_needs_tracepoints
+#define trace_release_covers_address_space	trace_needs_tracepoints
+#endif /* CONFIG_TRACEPOINTS */
+
 static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(range_overlap_boundaries),
 	KUNIT_CASE(range_bad_spans_refused),
@@ -2852,7 +3349,27 @@ static struct kunit_suite mmu_notifier_suite = {
 	.test_cases = mmu_notifier_cases,
 };
 
-kunit_test_suite(mmu_notifier_suite);
+static struct kunit_case mmu_notifier_trace_cases[] = {
+	KUNIT_CASE(trace_start_counts_callbacks),
+	KUNIT_CASE(trace_end_pairs_start),
+	KUNIT_CASE(trace_refused_names_callback),
+	KUNIT_CASE(trace_wait_read_begin_and_remove),
+	KUNIT_CASE(trace_deferred_counts),
+	KUNIT_CASE(trace_insert_how),
+	KUNIT_CASE(trace_remove_how),
+	KUNIT_CASE(trace_release_covers_address_space),
+	{}
+};
+
+/* The tracepoints of <trace/events/mmu_notifier.h>, one case per event. */
+static struct kunit_suite mmu_notifier_trace_suite = {
+	.name = "mmu_notifier_trace",
+	.init = t_init,
+	.exit = t_exit,
+	.test_cases = mmu_notifier_trace_cases,
+};
+
+kunit_test_suites(&mmu_notifier_suite, &mmu_notifier_trace_suite);
 
 MODULE_DESCRIPTION("KUnit tests for MMU notifiers");
 MODULE_LICENSE("GPL");
