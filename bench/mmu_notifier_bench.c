@@ -257,6 +257,51 @@ static void bench_remove_insert(struct kunit *test)
 }
 
 /*
+ * Remove the lowest subscription of a tree of n and insert it again: the
+ * tree's leftmost node, which the cached rbtree keeps a pointer to, so its
+ * removal and insertion also update that pointer.
+ */
+static void bench_remove_insert_lowest(struct kunit *test)
+{
+	static const unsigned int sizes[] = { 1024, 65536 };
+	int k;
+
+	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
+		unsigned int n = sizes[k];
+		struct mm_struct *mm = b_mm(test);
+		struct bsub *subs = b_subs(test, n);
+		struct bsub *b = &subs[0];
+		int err = 0;
+
+		b_insert_spaced(test, subs, n, mm);
+		B_TIME(test, "remove_insert_lowest", n, B_ITERS / 4,
+		       mmu_range_notifier_remove(&b->mrn);
+		       err |= mmu_range_notifier_insert(&b->mrn, mm, B_BASE,
+							PAGE_SIZE, &bsub_ops));
+		KUNIT_EXPECT_EQ(test, err, 0);
+		b_free(subs, n, mm);
+	}
+}
+
+/*
+ * An invalidation of an mm whose tree is empty again: one subscription
+ * was inserted (which set the tree up) and removed.
+ */
+static void bench_inval_empty(struct kunit *test)
+{
+	struct mm_struct *mm = b_mm(test);
+	struct bsub *b = b_subs(test, 1);
+
+	b_insert(test, b, mm, B_BASE, PAGE_SIZE);
+	mmu_range_notifier_remove(&b->mrn);
+	B_TIME(test, "inval_empty", 0, B_ITERS,
+	       b_inval(mm, B_BASE, B_BASE + PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, b->calls, 0);
+	kvfree(b);
+	mmput(mm);
+}
+
+/*
  * A stream of invalidations that hit nothing, one always running: the
  * next starts before the previous one ends, with a sleep in between so
  * that other threads run while one is open. Stops when told to, or after
@@ -788,6 +833,8 @@ static struct kunit_case mmu_notifier_bench_cases[] = {
 	KUNIT_CASE_SLOW(bench_inval_hit),
 	KUNIT_CASE_SLOW(bench_read_retry),
 	KUNIT_CASE_SLOW(bench_remove_insert),
+	KUNIT_CASE_SLOW(bench_remove_insert_lowest),
+	KUNIT_CASE_SLOW(bench_inval_empty),
 	KUNIT_CASE_SLOW(bench_remove_during_missing),
 	KUNIT_CASE_SLOW(bench_inval_devices),
 	KUNIT_CASE_SLOW(bench_classic_inval),

@@ -1011,15 +1011,17 @@ mrn_add(struct mmu_range_notifier *mrn, struct mm_struct *mm,
 	mrn->ops = ops;
 	mrn->interval_tree.start = start;
 	mrn->interval_tree.last = last;
-	RB_CLEAR_NODE(&mrn->interval_tree.rb);
-	INIT_HLIST_NODE(&mrn->deferred_item);
 	mmgrab(mm);
 	WRITE_ONCE(mrn->mm, mm);
 
 	spin_lock(&subs->lock);
 	seq = subs->invalidate_seq;
 	if (seq & 1) {
-		/* A walk may be in the tree: queue, collide until the last end. */
+		/*
+		 * A walk may be in the tree: queue, collide until the last end.
+		 * The cleared node tells the queued insert from a queued remove.
+		 */
+		RB_CLEAR_NODE(&mrn->interval_tree.rb);
 		hlist_add_head(&mrn->deferred_item, &subs->deferred);
 	} else if (subs->active) {
 		/*
@@ -1125,22 +1127,22 @@ int mmu_range_notifier_insert_locked(struct mmu_range_notifier *mrn,
 EXPORT_SYMBOL_GPL(mmu_range_notifier_insert_locked);
 
 /*
- * Claim @mrn for its removal: true for exactly one remove of an inserted
- * subscription, however many race. A successful try_cmpxchg() is fully
+ * Claim @mrn for its removal: its mm for exactly one remove of an inserted
+ * subscription, however many race; NULL for the others. A successful try_cmpxchg() is fully
  * ordered: the claim comes before the loads of @mrn->mm and of the tree
  * state that follow. A failed one means another remove claimed it first;
  * nothing is touched then. (cmpxchg rather than xchg: on x86 a kernel
  * built without SMP drops the lock prefix of cmpxchg, never xchg's.)
  */
-static bool mrn_claim(struct mmu_range_notifier *mrn)
+static struct mm_struct *mrn_claim(struct mmu_range_notifier *mrn)
 {
 	const struct mmu_range_notifier_ops *ops = READ_ONCE(mrn->ops);
 
 	if ((unsigned long)ops & MRN_OPS_REMOVING)
-		return false;
+		return NULL;
 	if (!try_cmpxchg(&mrn->ops, &ops,
 			 (void *)((unsigned long)ops | MRN_OPS_REMOVING)))
-		return false;
+		return NULL;
 	return READ_ONCE(mrn->mm);
 }
 
@@ -1168,10 +1170,9 @@ void mmu_range_notifier_remove(struct mmu_range_notifier *mrn)
 	might_sleep();
 	mn_may_wait_for_invalidation();
 
-	if (WARN_ONCE(!mrn_claim(mrn),
-		      "removing a range notifier that is not inserted\n"))
+	mm = mrn_claim(mrn);
+	if (WARN_ONCE(!mm, "removing a range notifier that is not inserted\n"))
 		return;
-	mm = mrn->mm;
 	subs = mm->notifier_subscriptions;
 
 	spin_lock(&subs->lock);
