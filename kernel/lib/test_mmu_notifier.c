@@ -155,6 +155,19 @@ static bool t_map(struct trn *t)
 	return ok;
 }
 
+/*
+ * A case that misuses the API on purpose makes the core warn once
+ * (WARN_ONCE), with a backtrace: a kernel booted with panic_on_warn stops
+ * there, and test bots report it. Such cases run only with
+ * CONFIG_MMU_NOTIFIER_KUNIT_TEST_MISUSE; otherwise they skip, and the
+ * compiler drops what follows the skip.
+ */
+#define T_MISUSE(test)							\
+	do {								\
+		if (!IS_ENABLED(CONFIG_MMU_NOTIFIER_KUNIT_TEST_MISUSE))	\
+			kunit_skip(test, "misuses the API on purpose, so the core warns: needs CONFIG_MMU_NOTIFIER_KUNIT_TEST_MISUSE"); \
+	} while (0)
+
 /* ---- a second thread with bounded waits ---- */
 
 struct t_async {
@@ -484,9 +497,12 @@ static void range_remove_then_reinsert(struct kunit *test)
 static void range_double_remove_ignored(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
-	struct trn *a = t_insert(test, T_BASE, 0x1000);
-	struct trn *b = t_insert(test, T_BASE, 0x1000);
-	struct trn *never = t_trn(test);
+	struct trn *a, *b, *never;
+
+	T_MISUSE(test);
+	a = t_insert(test, T_BASE, 0x1000);
+	b = t_insert(test, T_BASE, 0x1000);
+	never = t_trn(test);
 
 	mmu_range_notifier_remove(&a->mrn);
 	/* Expected warning (tests/expected-log-lines): reported once. */
@@ -851,11 +867,15 @@ static void range_end_undoes_only_what_start_did(struct kunit *test)
 static void range_remove_racing_remove_ignored(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
-	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
-	struct trn *other = t_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE);
-	int pins = atomic_read(&mm->mm_count);
 	struct mmu_notifier_range r;
+	struct trn *t, *other;
 	struct t_async a;
+	int pins;
+
+	T_MISUSE(test);
+	t = t_insert(test, T_BASE, PAGE_SIZE);
+	other = t_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE);
+	pins = atomic_read(&mm->mm_count);
 
 	t_start(mm, &r, T_BASE, T_BASE + 2 * PAGE_SIZE);
 	t_async_start(test, &a, t_async_remove, t);
@@ -1969,8 +1989,11 @@ static struct tmn *to_tmn(struct mmu_notifier *mn)
 static void conc_double_remove_claims_once(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
-	struct trn *keep = t_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE);
 	unsigned int i, rounds = 64, calls = 0;
+	struct trn *keep;
+
+	T_MISUSE(test);
+	keep = t_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE);
 
 	for (i = 0; i < rounds; i++) {
 		struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
@@ -2319,8 +2342,10 @@ static void classic_conflicting_ops_refused(struct kunit *test)
 		.invalidate_range_start = tmn_start,
 	};
 	struct mm_struct *mm = t_mm(test);
-	struct tmn *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct tmn *t;
 
+	T_MISUSE(test);
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	t->mn.ops = &both_ops;
 	/* Expected warning (tests/expected-log-lines). */
