@@ -1178,9 +1178,11 @@ void mmu_range_notifier_remove(struct mmu_range_notifier *mrn)
 	spin_lock(&subs->lock);
 	seq = subs->invalidate_seq;
 	if (!(seq & 1)) {
-		/* No walk can be in the tree (nor anything queued). */
+		/*
+		 * No walk can be in the tree (nor anything queued). The node is
+		 * left as it is: only an insert reads it again, and rewrites it.
+		 */
 		interval_tree_remove(&mrn->interval_tree, &subs->itree);
-		RB_CLEAR_NODE(&mrn->interval_tree.rb);
 	} else if (RB_EMPTY_NODE(&mrn->interval_tree.rb)) {
 		/* A queued insert: no invalidation can have seen it. */
 		hlist_del_init(&mrn->deferred_item);
