@@ -10,7 +10,7 @@ TAG=series-am
 tree=$(base_tree)
 wt=$BUILD_ROOT/am-check
 log=$LOG_DIR/series-am.log
-mapfile -t patches < <(find "$OUT/series" -name '0*.patch' ! -name '0000-*' | sort)
+mapfile -t patches < <(series_patches)
 [ ${#patches[@]} -gt 0 ] || die "no patches in $OUT/series: run make first"
 
 git -C "$wt" am --abort >/dev/null 2>&1 || true

@@ -20,6 +20,7 @@ steps=(
 	"model|scripts/model-check.sh"
 	"litmus|scripts/litmus-check.sh"
 	"series-am|scripts/check-series-am.sh"
+	"series-mail|scripts/check-series-mail.sh"
 	"lint|scripts/lint.sh"
 	"hmm-selftests|scripts/hmm-selftests.sh"
 	"users|scripts/compile-users.sh"

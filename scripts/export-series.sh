@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Export the applied series with git format-patch --cover-letter into
-# out/series/ (0000-cover-letter.patch, 0001-*.patch, ...). The cover
-# letter's subject and body come from series/cover-letter, with its
-# @PATCHES@ and @CASES@ counted in the tree.
+# Export the applied series with git format-patch -vN --cover-letter into
+# out/series/ (vN-0000-cover-letter.patch, vN-0001-*.patch, ...; N from
+# series/version). The cover letter's subject and body come from
+# series/cover-letter, with its @PATCHES@ and @CASES@ counted in the tree,
+# then series/changes-vN and the base the series applies to; To: and Cc:
+# come from scripts/series-recipients.sh.
 #
 # usage: scripts/export-series.sh
 set -euo pipefail
@@ -22,13 +24,29 @@ mkdir -p "$dest"
 patches=$(git -C "$tree" rev-list --count base..series)
 cases=$(grep -cE '^\s*KUNIT_CASE(_SLOW)?\(' "$tree/lib/test_mmu_notifier.c" || true)
 text=$(sed -e "s/@PATCHES@/$patches/g" -e "s/@CASES@/$cases/g" "$cover")
+v=$(series_version)
+if [ "$v" -gt 1 ]; then
+	[ -f "$top/series/changes-v$v" ] ||
+		die "series/version is $v, but series/changes-v$v is missing"
+	text+=$'\n\n'$(cat "$top/series/changes-v$v")
+fi
+# The base, in words: Debian's tree has no upstream commit for --base.
+deb=$(dpkg-query -W -f '${Version}' linux-source-6.12 2>/dev/null || true)
+if [ -n "$deb" ] && grep -q '^tarball /usr/src/linux-source-6.12' "$BUILD_ROOT/base-ident" 2>/dev/null; then
+	base_words="Linux $ver from Debian's linux-source-6.12 $deb"
+else
+	base_words="Linux $ver ($(head -n 1 "$BUILD_ROOT/base-ident" 2>/dev/null | cut -d' ' -f1-2))"
+fi
+text+=$'\n\n'"The series applies to $base_words. That tree is a release tarball,
+not an upstream commit, so the patches carry no base-commit: line."
 [[ $text != *@[A-Z]*@* ]] || die "series/cover-letter: a placeholder is left: $(grep -o '@[A-Z]*@' <<<"$text" | head -n 1)"
 # format-patch takes the cover letter from the branch description: first
 # paragraph as the subject, the rest as the body.
 git -C "$tree" config branch.series.description "$text"
 git -C "$tree" format-patch -q --cover-letter \
-	--cover-from-description=subject \
+	--cover-from-description=subject -v "$v" \
 	--subject-prefix="PATCH" -o "$dest" base..series
-n=$(find "$dest" -name '0*.patch' ! -name '0000-*' | wc -l)
-say "$n patches and a cover letter for Linux $ver in $dest"
+"$top/scripts/series-recipients.sh"
+n=$(series_patches | wc -l)
+say "v$v: $n patches and a cover letter for $base_words in $dest"
 ls "$dest" | sed 's/^/  /'

@@ -22,6 +22,7 @@ pkgs=(
 	clang lld llvm		# make lint: the clang build
 	python3-sphinx python3-sphinx-rtd-theme	# make lint: htmldocs
 	python3-ply python3-git	# make lint: checkpatch (spdxcheck.py)
+	b4 git-email		# make check: the series as mail (b4 am, send-email)
 	"$@"
 )
 

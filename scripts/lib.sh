@@ -91,6 +91,19 @@ logged() {
 	return "$rc"
 }
 
+# The series' version (series/version): format-patch -v, [PATCH vN m/n].
+series_version() { cat "$top/series/version"; }
+
+# series_cover / series_patches: the exported cover letter, and the
+# exported patches in order (out/series/vN-0000-cover-letter.patch, ...).
+series_cover() {
+	find "$OUT/series" -name 'v*-0000-cover-letter.patch' | head -n 1
+}
+series_patches() {
+	find "$OUT/series" -name 'v*-[0-9][0-9][0-9][0-9]-*.patch' \
+		! -name 'v*-0000-*' | sort
+}
+
 # base_tree: the patched tree's path, from the version make recorded.
 base_tree() {
 	local ver

@@ -48,8 +48,7 @@ step_checkpatch() {
 	mapfile -t dirs < <(ls -d "$top"/series/[0-9][0-9]-*/)
 	tmp=$(mktemp -d)
 	: > "$log"
-	for p in "$OUT"/series/0*.patch; do
-		case $p in */0000-*) continue ;; esac
+	for p in $(series_patches); do
 		i=$((i + 1))
 		msgs=$("$tree/scripts/checkpatch.pl" --strict --no-summary \
 			--showfile --terse -q "$p" 2>&1 || true)
