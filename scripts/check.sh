@@ -11,6 +11,7 @@ TAG=check
 
 steps=(
 	"uml-debug|scripts/kunit.sh uml-debug"
+	"uml-default|env EXPECTED_LOG_LINES=/dev/null scripts/kunit.sh uml-default"
 	"qemu-lockdep|scripts/kunit.sh qemu-lockdep --arch=x86_64 --qemu_args=-smp 2"
 	"qemu-kcsan|scripts/kunit.sh qemu-kcsan --arch=x86_64 --qemu_args=-smp 2"
 	"kcsan-soak|scripts/kcsan-soak.sh"

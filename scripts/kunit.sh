@@ -7,7 +7,9 @@
 #   lib/test_mmu_notifier.kunitconfig; the build tree is build/kunit-CONFIG.
 #   Extra options go to kunit.py build and exec (e.g. --arch=x86_64).
 # env: KUNIT_TIMEOUT (seconds, default 900), KUNIT_FILTER (a kunit.py
-#   filter_glob, default: the whole suite), BUILD_ONLY=1 (build, do not run)
+#   filter_glob, default: the whole suite), BUILD_ONLY=1 (build, do not run),
+#   EXPECTED_LOG_LINES (the declared log lines, default
+#   tests/expected-log-lines; /dev/null declares none)
 # Prints "N passed, N failed[, N skipped]" last; exits non-zero on any
 # failed case or log finding.
 set -euo pipefail
@@ -68,7 +70,8 @@ awk '/(EXPECTATION|ASSERTION) FAILED at/ { show = 1 }
 
 say "scanning the kernel log"
 scan=$LOG_DIR/$cfg-scan.log
-if "$top/scripts/scan-log.py" "$klog" > "$scan"; then
+if "$top/scripts/scan-log.py" "$klog" \
+	"${EXPECTED_LOG_LINES:-$top/tests/expected-log-lines}" > "$scan"; then
 	findings=0
 else
 	findings=$(sed -n 's/^log scan: \([0-9]*\) findings.*/\1/p' "$scan")

@@ -165,8 +165,10 @@ static bool t_map(struct trn *t)
 #define T_MISUSE(test)							\
 	do {								\
 		if (!IS_ENABLED(CONFIG_MMU_NOTIFIER_KUNIT_TEST_MISUSE))	\
-			kunit_skip(test, "misuses the API on purpose, so the core warns: needs CONFIG_MMU_NOTIFIER_KUNIT_TEST_MISUSE"); \
+			kunit_skip(test, "%s", T_MISUSE_WHY);		\
 	} while (0)
+#define T_MISUSE_WHY \
+	"misuses the API on purpose: needs CONFIG_MMU_NOTIFIER_KUNIT_TEST_MISUSE"
 
 /* ---- a second thread with bounded waits ---- */
 
