@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # make lint: the checks mm maintainers run before reading a series.
 #
-#   checkpatch   scripts/checkpatch.pl --strict on every patch in out/series/
-#                (messages listed in tests/checkpatch-allowed excepted)
+#   checkpatch   scripts/checkpatch.pl --strict on every patch in out/series/;
+#                a patch made by a semantic patch may keep the messages its
+#                renamed lines had in the base (see step_checkpatch)
 #   kernel-doc   scripts/kernel-doc -Wall -none on both headers and the core
 #   gcc-W1-C2    x86_64 build of our objects with W=1 and sparse (C=2)
 #   clang        the same objects built with LLVM=1 and W=1
 #   coccicheck   make coccicheck MODE=report over mm/ and lib/, our files
 #   htmldocs     make htmldocs SPHINXDIRS=mm, no warning from our files
+#   cocci-message  scripts/check-cocci-message.sh: the commit message of the
+#                treewide patch quotes its semantic patch exactly
 #
 # usage: scripts/lint.sh [STEP...]     (default: all)
 # Each step counts as one; the last line is "N passed, N failed".
@@ -169,7 +172,17 @@ step_htmldocs() {
 	fi
 }
 
-all=(checkpatch kerneldoc gcc clang coccicheck htmldocs)
+step_cocci-message() {
+	local out
+	if out=$("$top/scripts/check-cocci-message.sh" 2>&1); then
+		report cocci-message ok "$(tail -n 1 <<<"$out")"
+	else
+		sed 's/^/  /' <<<"$out" | tail -n 20
+		report cocci-message FAIL "the quoted semantic patch differs"
+	fi
+}
+
+all=(checkpatch kerneldoc gcc clang coccicheck htmldocs cocci-message)
 for s in "${@:-${all[@]}}"; do
 	say "=== $s"
 	"step_$s"
