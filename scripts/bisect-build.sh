@@ -10,6 +10,8 @@
 #          paging can select it (see the kunitconfig), which also compiles
 #          mm/hmm.c and the converted drivers/infiniband/core/umem_odp.c.
 #          The build must leave CONFIG_MMU_NOTIFIER=y and mm/mmu_notifier.o.
+#   suite  from the commit that adds the KUnit suite on: that kernel runs
+#          it (kunit.py exec); every case must pass or skip.
 #   users  every in-tree user of the API on x86_64 (scripts/compile-users.sh
 #          series, pointed at the worktree): the treewide conversion touches
 #          GPU, RDMA and Xen drivers that UML cannot build. Skip with
@@ -23,7 +25,8 @@
 #        UML build dir kunit and the x86_64 O dir users; side by side as the
 #        series tree and its O dirs are, so ccache entries are shared),
 #        BISECT_USERS (1), JOBS, BUILD_ROOT, LOG_DIR (lib.sh)
-# logs:  LOG_DIR/bisect-<N>-uml.log, bisect-users-series-build.log (last
+# logs:  LOG_DIR/bisect-<N>-uml.log, bisect-<N>-suite.log (the run),
+#        bisect-users-series-build.log (last
 #        commit), bisect.txt (the per-commit lines)
 # Last line "N passed, N failed": one per commit; a commit passes when every
 # stage builds. Exits non-zero if any commit fails.
@@ -82,6 +85,20 @@ for i in "${!commits[@]}"; do
 		broke+=(uml)
 		grep -E '(error|Error):' "$ulog" | grep -v '^make' | head -n 3 |
 			sed 's/^ERROR:root://; s/^/  | /' || true
+	fi
+
+	if [ ${#broke[@]} -eq 0 ] && [ -f "$wt/lib/test_mmu_notifier.kunitconfig" ]; then
+		slog=$LOG_DIR/bisect-$k-suite.log
+		say "patch $k/$n: running the suite (log: $slog)"
+		if logged "$slog" python3 "$wt/tools/testing/kunit/kunit.py" exec \
+			--build_dir="$kdir" --timeout 900; then
+			say "patch $k/$n: suite: $(grep -o 'Ran [0-9]* tests:.*' "$slog" |
+				tail -n 1 | sed 's/\x1b\[[0-9;]*m//g')"
+		else
+			broke+=(suite)
+			grep -E '\[(FAILED|CRASHED)\]' "$slog" | head -n 5 |
+				sed 's/\x1b\[[0-9;]*m//g; s/^/  | /' || true
+		fi
 	fi
 
 	if [ "$users" = 1 ]; then
