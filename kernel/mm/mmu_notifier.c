@@ -1128,11 +1128,12 @@ EXPORT_SYMBOL_GPL(mmu_range_notifier_insert_locked);
 
 /*
  * Claim @mrn for its removal: its mm for exactly one remove of an inserted
- * subscription, however many race; NULL for the others. A successful try_cmpxchg() is fully
- * ordered: the claim comes before the loads of @mrn->mm and of the tree
- * state that follow. A failed one means another remove claimed it first;
- * nothing is touched then. (cmpxchg rather than xchg: on x86 a kernel
- * built without SMP drops the lock prefix of cmpxchg, never xchg's.)
+ * subscription, however many race; NULL for the others. A successful
+ * try_cmpxchg() is fully ordered: the claim comes before the loads of
+ * @mrn->mm and of the tree state that follow. A failed one means another
+ * remove claimed it first; nothing is touched then. (cmpxchg rather than
+ * xchg: on x86 a kernel built without SMP drops the lock prefix of cmpxchg,
+ * never xchg's.)
  */
 static struct mm_struct *mrn_claim(struct mmu_range_notifier *mrn)
 {
