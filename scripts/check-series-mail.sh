@@ -16,7 +16,6 @@ set -euo pipefail
 TAG=series-mail
 . "$(dirname "$0")/lib.sh"
 
-tree=$(base_tree)
 work=$BUILD_ROOT/mail-check
 log=$LOG_DIR/series-mail.log
 cover=$(series_cover)
@@ -61,19 +60,12 @@ ok=fail detail=
 if (cd "$work/out" && b4 am -m "$mbox" -o . "$(id 0)") >>"$log" 2>&1; then
 	mbx=$(find "$work/out" -name '*.mbx' | head -n 1)
 	got=$(grep -c '^Subject: \[PATCH' "$mbx" 2>/dev/null || true)
-	wt=$work/tree
-	git -C "$wt" am --abort >/dev/null 2>&1 || true
-	detached_worktree "$wt" base pristine >>"$log" 2>&1
 	if [ -z "$mbx" ]; then
 		detail="b4 wrote no .mbx"
-	elif ! git -C "$wt" am -q "$mbx" >>"$log" 2>&1; then
-		git -C "$wt" am --abort >/dev/null 2>&1 || true
-		detail="git am of b4's $got patches failed"
-	elif [ "$(git -C "$wt" rev-parse 'HEAD^{tree}')" != \
-	       "$(git -C "$tree" rev-parse 'series^{tree}')" ]; then
-		detail="b4's $got patches apply, but not to the tree make built"
-	else
+	elif detail=$(am_gives_series "$work/tree" "$log" "$mbx"); then
 		ok=ok detail="$got patches out of b4, applied: the tree make built"
+	else
+		detail="b4's $got patches: $detail"
 	fi
 else
 	detail="b4 am failed"

@@ -104,6 +104,27 @@ series_patches() {
 		! -name 'v*-0000-*' | sort
 }
 
+# am_gives_series WORKTREE LOG MBOX...: git am of the MBOXes onto the
+# pristine base in WORKTREE (made or reset here); true if they apply and the
+# result is exactly the tree make built (branch series). Prints why not.
+am_gives_series() {
+	local wt=$1 log=$2
+	shift 2
+	git -C "$wt" am --abort >/dev/null 2>&1 || true
+	detached_worktree "$wt" base pristine >>"$log" 2>&1
+	if ! git -C "$wt" am -q "$@" >>"$log" 2>&1; then
+		git -C "$wt" am --abort >/dev/null 2>&1 || true
+		echo "git am failed (see $log)"
+		return 1
+	fi
+	if [ "$(git -C "$wt" rev-parse 'HEAD^{tree}')" != \
+	     "$(git -C "$(base_tree)" rev-parse 'series^{tree}')" ]; then
+		echo "applies, but the result differs from the tree make built:"
+		git -C "$wt" diff --stat HEAD series | tail -n 5
+		return 1
+	fi
+}
+
 # base_tree: the patched tree's path, from the version make recorded.
 base_tree() {
 	local ver
