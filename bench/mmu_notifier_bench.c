@@ -233,54 +233,50 @@ static void bench_read_retry(struct kunit *test)
 	b_free(b, 1, mm);
 }
 
-/* Remove one subscription from a tree of n and insert it again. */
+/*
+ * Remove subscription @i of a tree of @n (inserted by b_insert_spaced())
+ * and insert it again, timed as @op.
+ */
+static void b_remove_insert(struct kunit *test, const char *op,
+			    unsigned int n, unsigned int i)
+{
+	struct mm_struct *mm = b_mm(test);
+	struct bsub *subs = b_subs(test, n);
+	struct bsub *b = &subs[i];
+	unsigned long start = B_BASE + 2 * i * PAGE_SIZE;
+	int err = 0;
+
+	b_insert_spaced(test, subs, n, mm);
+	B_TIME(test, op, n, B_ITERS / 4,
+	       mmu_range_notifier_remove(&b->mrn);
+	       err |= mmu_range_notifier_insert(&b->mrn, mm, start, PAGE_SIZE,
+						&bsub_ops));
+	KUNIT_EXPECT_EQ(test, err, 0);
+	b_free(subs, n, mm);
+}
+
+/* Remove the middle subscription of a tree of n and insert it again. */
 static void bench_remove_insert(struct kunit *test)
 {
 	int k;
 
-	for (k = 0; k < ARRAY_SIZE(b_sizes); k++) {
-		unsigned int n = b_sizes[k];
-		struct mm_struct *mm = b_mm(test);
-		struct bsub *subs = b_subs(test, n);
-		struct bsub *b = &subs[n / 2];
-		unsigned long start = B_BASE + n / 2 * 2 * PAGE_SIZE;
-		int err = 0;
-
-		b_insert_spaced(test, subs, n, mm);
-		B_TIME(test, "remove_insert", n, B_ITERS / 4,
-		       mmu_range_notifier_remove(&b->mrn);
-		       err |= mmu_range_notifier_insert(&b->mrn, mm, start,
-							PAGE_SIZE, &bsub_ops));
-		KUNIT_EXPECT_EQ(test, err, 0);
-		b_free(subs, n, mm);
-	}
+	for (k = 0; k < ARRAY_SIZE(b_sizes); k++)
+		b_remove_insert(test, "remove_insert", b_sizes[k],
+				b_sizes[k] / 2);
 }
 
 /*
- * Remove the lowest subscription of a tree of n and insert it again: the
- * tree's leftmost node, which the cached rbtree keeps a pointer to, so its
- * removal and insertion also update that pointer.
+ * The same with the lowest subscription: the tree's leftmost node, which
+ * the cached rbtree keeps a pointer to, so its removal and insertion also
+ * update that pointer.
  */
 static void bench_remove_insert_lowest(struct kunit *test)
 {
 	static const unsigned int sizes[] = { 1024, 65536 };
 	int k;
 
-	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
-		unsigned int n = sizes[k];
-		struct mm_struct *mm = b_mm(test);
-		struct bsub *subs = b_subs(test, n);
-		struct bsub *b = &subs[0];
-		int err = 0;
-
-		b_insert_spaced(test, subs, n, mm);
-		B_TIME(test, "remove_insert_lowest", n, B_ITERS / 4,
-		       mmu_range_notifier_remove(&b->mrn);
-		       err |= mmu_range_notifier_insert(&b->mrn, mm, B_BASE,
-							PAGE_SIZE, &bsub_ops));
-		KUNIT_EXPECT_EQ(test, err, 0);
-		b_free(subs, n, mm);
-	}
+	for (k = 0; k < ARRAY_SIZE(sizes); k++)
+		b_remove_insert(test, "remove_insert_lowest", sizes[k], 0);
 }
 
 /*

@@ -2842,7 +2842,7 @@ struct tt {
 	struct {
 		unsigned int inserts, removes;
 	} deferred;
-	struct {
+	struct tt_change {
 		const void *mrn;
 		unsigned long start, last;
 		int how;
@@ -2929,20 +2929,28 @@ static void tt_deferred(void *data, const struct mm_struct *mm,
 	spin_unlock(&tt->lock);
 }
 
+/* An insert or remove event: count it and keep its fields in @last. */
+static void tt_change(struct tt *tt, unsigned int *count,
+		      struct tt_change *last,
+		      const struct mmu_range_notifier *mrn, int how)
+{
+	if (mrn->mm != tt->mm)
+		return;
+	spin_lock(&tt->lock);
+	++*count;
+	last->mrn = mrn;
+	last->start = mrn->interval_tree.start;
+	last->last = mrn->interval_tree.last;
+	last->how = how;
+	spin_unlock(&tt->lock);
+}
+
 static void tt_insert(void *data, const struct mmu_range_notifier *mrn,
 		      int how)
 {
 	struct tt *tt = data;
 
-	if (mrn->mm != tt->mm)
-		return;
-	spin_lock(&tt->lock);
-	tt->inserts++;
-	tt->insert.mrn = mrn;
-	tt->insert.start = mrn->interval_tree.start;
-	tt->insert.last = mrn->interval_tree.last;
-	tt->insert.how = how;
-	spin_unlock(&tt->lock);
+	tt_change(tt, &tt->inserts, &tt->insert, mrn, how);
 }
 
 static void tt_remove(void *data, const struct mmu_range_notifier *mrn,
@@ -2950,15 +2958,7 @@ static void tt_remove(void *data, const struct mmu_range_notifier *mrn,
 {
 	struct tt *tt = data;
 
-	if (mrn->mm != tt->mm)
-		return;
-	spin_lock(&tt->lock);
-	tt->removes++;
-	tt->remove.mrn = mrn;
-	tt->remove.start = mrn->interval_tree.start;
-	tt->remove.last = mrn->interval_tree.last;
-	tt->remove.how = how;
-	spin_unlock(&tt->lock);
+	tt_change(tt, &tt->removes, &tt->remove, mrn, how);
 }
 
 static void tt_detach(void *data)
@@ -2979,23 +2979,26 @@ static void tt_detach(void *data)
 
 /*
  * Attach a probe to every event, for the events of the case's mm; detached
- * when the case ends, whether it passed or not.
+ * when the case ends, whether it passed or not (also if a registration
+ * failed: unregistering a probe that is not there is harmless).
  */
 static struct tt *tt_attach(struct kunit *test)
 {
 	struct tt *tt = kzalloc(sizeof(*tt), GFP_KERNEL);
+	int err = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, tt);
 	tt->mm = t_mm(test);
 	spin_lock_init(&tt->lock);
-	KUNIT_ASSERT_EQ(test, 0, register_trace_mmu_notifier_invalidate_start(tt_start, tt));
-	KUNIT_ASSERT_EQ(test, 0, register_trace_mmu_notifier_invalidate_end(tt_end, tt));
-	KUNIT_ASSERT_EQ(test, 0, register_trace_mmu_notifier_invalidate_refused(tt_refused, tt));
-	KUNIT_ASSERT_EQ(test, 0, register_trace_mmu_notifier_range_wait(tt_wait, tt));
-	KUNIT_ASSERT_EQ(test, 0, register_trace_mmu_notifier_range_deferred(tt_deferred, tt));
-	KUNIT_ASSERT_EQ(test, 0, register_trace_mmu_notifier_range_insert(tt_insert, tt));
-	KUNIT_ASSERT_EQ(test, 0, register_trace_mmu_notifier_range_remove(tt_remove, tt));
+	err |= register_trace_mmu_notifier_invalidate_start(tt_start, tt);
+	err |= register_trace_mmu_notifier_invalidate_end(tt_end, tt);
+	err |= register_trace_mmu_notifier_invalidate_refused(tt_refused, tt);
+	err |= register_trace_mmu_notifier_range_wait(tt_wait, tt);
+	err |= register_trace_mmu_notifier_range_deferred(tt_deferred, tt);
+	err |= register_trace_mmu_notifier_range_insert(tt_insert, tt);
+	err |= register_trace_mmu_notifier_range_remove(tt_remove, tt);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, tt_detach, tt));
+	KUNIT_ASSERT_EQ(test, err, 0);
 	return tt;
 }
 
