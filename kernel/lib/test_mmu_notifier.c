@@ -400,7 +400,7 @@ static void range_insert_deferred(struct kunit *test)
 
 	mmu_notifier_invalidate_range_end(&r);
 
-	/* Applied at the last end: found, and no longer colliding. */
+	/* Applied when the last walker left: found, and no longer colliding. */
 	seq = mmu_range_read_begin(&t->mrn);
 	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, seq));
 	t_inval(mm, T_BASE + 0x2000, T_BASE + 0x3000);
@@ -436,19 +436,25 @@ static void range_nested_invalidations(struct kunit *test)
 	struct mm_struct *mm = t_mm(test);
 	struct trn *a = t_insert(test, T_BASE, 0x1000);
 	struct mmu_notifier_range r1, r2;
+	struct t_async ra;
 	struct trn *t;
 
 	t_start(mm, &r1, T_BASE, T_BASE + 0x1000);
 	t_start(mm, &r2, T_BASE + 0x10000, T_BASE + 0x11000);
 	t = t_insert(test, T_BASE + 0x10000, 0x1000);
 
+	/*
+	 * r1 walked the tree and is still counted as a walker: the insert is
+	 * queued. Its end leaves no walk in the tree (r2 found nothing), so
+	 * the insert joins, colliding with r2, which may have changed the
+	 * span's pages before the subscription could be found.
+	 */
 	mmu_notifier_invalidate_range_end(&r1);
-	/* One invalidation still runs: the insert is still queued. */
-	t_inval(mm, T_BASE + 0x10000, T_BASE + 0x11000);
-	KUNIT_EXPECT_EQ(test, t->calls, 0);
-	KUNIT_EXPECT_TRUE(test, mmu_range_check_retry(&t->mrn, 0));
-
+	t_async_start(test, &ra, t_async_read_begin, t);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(&ra, T_SLEEP_MS));
 	mmu_notifier_invalidate_range_end(&r2);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(&ra, T_WAIT_MS));
+
 	t_inval(mm, T_BASE + 0x10000, T_BASE + 0x11000);
 	KUNIT_EXPECT_EQ(test, t->calls, 1);
 	KUNIT_EXPECT_EQ(test, a->calls, 1);
@@ -743,7 +749,10 @@ static void range_read_begin_queued_insert(struct kunit *test)
 	struct t_async a;
 	struct trn *keep, *t;
 
-	/* An invalidation that hits nothing still freezes the tree. */
+	/*
+	 * An invalidation that hits nothing leaves the tree free: the insert
+	 * joins at once, but collides with it.
+	 */
 	keep = t_insert(test, T_BASE + 0x10000, 0x1000);
 	t_start(mm, &r, T_BASE, T_BASE + 0x1000);
 	t = t_insert(test, T_BASE, 0x1000);
@@ -798,6 +807,172 @@ static void range_remove_does_not_wait_for_missing(struct kunit *test)
 		t_async_done_within(&a, T_WAIT_MS);
 	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 0);
+}
+
+/* ---- liveness: a stream of invalidations that never lets the mm idle ---- */
+
+/*
+ * A kthread that keeps overlapping invalidations of [start, end) going:
+ * each starts before the previous one ends, so at every moment one runs.
+ */
+struct t_stream {
+	struct mm_struct *mm;
+	unsigned long start, end;
+	struct completion done;
+	bool stop;
+	unsigned long rounds;
+};
+
+static int t_stream_fn(void *data)
+{
+	struct t_stream *st = data;
+	struct mmu_notifier_range r[2];
+	unsigned int i = 0;
+
+	t_start(st->mm, &r[0], st->start, st->end);
+	while (!READ_ONCE(st->stop)) {
+		t_start(st->mm, &r[!i], st->start, st->end);
+		usleep_range(100, 200);
+		mmu_notifier_invalidate_range_end(&r[i]);
+		i = !i;
+		WRITE_ONCE(st->rounds, st->rounds + 1);
+	}
+	mmu_notifier_invalidate_range_end(&r[i]);
+	complete(&st->done);
+	return 0;
+}
+
+static void t_stream_start(struct kunit *test, struct t_stream *st,
+			   unsigned long start, unsigned long end)
+{
+	struct task_struct *task;
+
+	st->mm = t_mm(test);
+	st->start = start;
+	st->end = end;
+	st->stop = false;
+	st->rounds = 0;
+	init_completion(&st->done);
+	task = kthread_run(t_stream_fn, st, "mmu-notifier-stream");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	/* Running: a few rounds overlapped already. */
+	while (READ_ONCE(st->rounds) < 4)
+		usleep_range(100, 200);
+}
+
+static void t_stream_stop(struct kunit *test, struct t_stream *st)
+{
+	WRITE_ONCE(st->stop, true);
+	KUNIT_EXPECT_TRUE(test, t_done_within(&st->done, T_WAIT_MS));
+}
+
+/*
+ * Run @fn on @t in a second thread while @st keeps invalidating, and
+ * expect it to return while the stream still runs. Whatever happens, the
+ * stream is stopped and the thread joined before the return.
+ */
+static void t_live(struct kunit *test, struct t_stream *st,
+		   void (*fn)(struct t_async *a), struct trn *t)
+{
+	unsigned long before = READ_ONCE(st->rounds);
+	struct t_async a;
+	bool in_time;
+
+	t_async_start(test, &a, fn, t);
+	in_time = t_async_done_within(&a, T_WAIT_MS);
+	KUNIT_EXPECT_TRUE_MSG(test, in_time,
+			      "held up by invalidations that did not hit it");
+	/* The stream kept overlapping all along: it was never idle. */
+	KUNIT_EXPECT_GT(test, READ_ONCE(st->rounds), before);
+	t_stream_stop(test, st);
+	if (!in_time)
+		KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+}
+
+/*
+ * Hit a subscription once while a stream of invalidations runs past it,
+ * over a subscription of its own if @other, and read it back.
+ */
+static void t_live_read_begin(struct kunit *test, bool other)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
+	struct trn *o = NULL;
+	struct t_stream st;
+
+	if (other)
+		o = t_insert(test, T_BASE + 16 * PAGE_SIZE, PAGE_SIZE);
+	t_stream_start(test, &st, T_BASE + 16 * PAGE_SIZE,
+		       T_BASE + 17 * PAGE_SIZE);
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, t->calls, 1);
+	t_live(test, &st, t_async_read_begin, t);
+	mmu_range_notifier_remove(&t->mrn);
+	if (o) {
+		KUNIT_EXPECT_GT(test, o->calls, 4U);
+		mmu_range_notifier_remove(&o->mrn);
+	}
+}
+
+/*
+ * read_begin waits for the invalidation that hit its subscription, not for
+ * a stream of later invalidations that hit nothing.
+ */
+static void live_read_begin_ignores_missing_stream(struct kunit *test)
+{
+	t_live_read_begin(test, false);
+}
+
+/*
+ * read_begin waits for the invalidation that hit its subscription, not for
+ * a stream of later invalidations that keep hitting another subscription.
+ */
+static void live_read_begin_ignores_other_hits(struct kunit *test)
+{
+	t_live_read_begin(test, true);
+}
+
+/*
+ * A subscription inserted while a stream hits another one joins the tree
+ * and reads without waiting for the rest of the stream; invalidations of
+ * its span then find it.
+ */
+static void live_insert_joins_during_stream(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *other = t_insert(test, T_BASE + 16 * PAGE_SIZE, PAGE_SIZE);
+	struct t_stream st;
+	struct trn *t;
+
+	t_stream_start(test, &st, T_BASE + 16 * PAGE_SIZE,
+		       T_BASE + 17 * PAGE_SIZE);
+	t = t_insert(test, T_BASE, PAGE_SIZE);
+	t_live(test, &st, t_async_read_begin, t);
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, t->calls, 1);
+	mmu_range_notifier_remove(&t->mrn);
+	mmu_range_notifier_remove(&other->mrn);
+}
+
+/*
+ * A remove returns while a stream keeps hitting it and another
+ * subscription of the mm: it waits only until no walk can still call it.
+ */
+static void live_remove_during_other_hits(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
+	struct trn *other = t_insert(test, T_BASE + 16 * PAGE_SIZE, PAGE_SIZE);
+	struct t_stream st;
+
+	t_stream_start(test, &st, T_BASE, T_BASE + 17 * PAGE_SIZE);
+	t_live(test, &st, t_async_remove, t);
+	KUNIT_EXPECT_NULL(test, t->mrn.mm);
+	/* Out of the tree: nothing calls it any more. */
+	t->calls = 0;
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, t->calls, 0);
+	mmu_range_notifier_remove(&other->mrn);
 }
 
 /*
@@ -863,7 +1038,7 @@ static void range_end_undoes_only_what_start_did(struct kunit *test)
 }
 
 /*
- * A second remove that arrives after the last end applied the first is
+ * A second remove that arrives after the last walker applied the first is
  * ignored: the tree stays intact and the mm's pin is dropped once.
  */
 static void range_remove_racing_remove_ignored(struct kunit *test)
@@ -2288,6 +2463,12 @@ static void range_end_after_classic_only_start(struct kunit *test)
 	t_async_start(test, &a, t_async_read_begin, t);
 	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
 	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a.seq));
+	/* And the next generation, counted in the other slot, too. */
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, t->calls, 2);
+	t_async_start(test, &a, t_async_read_begin, t);
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a.seq));
 	t_async_start(test, &a, t_async_remove, t);
 	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
 	mmu_notifier_unregister(&c->mn, mm);
@@ -3172,7 +3353,7 @@ static void trace_wait_read_begin_and_remove(struct kunit *test)
 	KUNIT_EXPECT_GE(test, tt->wait.slept_ns, T_SLEEP_MS * NSEC_PER_MSEC / 2);
 }
 
-/* The last end reports the queued inserts and removes it applied. */
+/* The last walker out reports the queued inserts and removes it applied. */
 static void trace_deferred_counts(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -3331,6 +3512,10 @@ static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(range_read_begin_queued_insert),
 	KUNIT_CASE(range_remove_waits),
 	KUNIT_CASE(range_remove_does_not_wait_for_missing),
+	KUNIT_CASE(live_read_begin_ignores_missing_stream),
+	KUNIT_CASE(live_read_begin_ignores_other_hits),
+	KUNIT_CASE(live_insert_joins_during_stream),
+	KUNIT_CASE(live_remove_during_other_hits),
 	KUNIT_CASE(range_insert_during_missing_joins_tree),
 	KUNIT_CASE(range_end_undoes_only_what_start_did),
 	KUNIT_CASE(range_remove_racing_remove_ignored),

@@ -34,37 +34,94 @@
  *
  * Range notifiers sit in an interval tree. The fields that drive them:
  *
- *   subs->invalidate_seq   written under subs->lock, read locklessly by
- *                          mmu_range_read_begin(). Even while no walk can
- *                          be in the tree. Made odd when an invalidation
- *                          finds a subscription (or an insert arrives while
- *                          invalidations run), and made even again, +1,
- *                          when the last running invalidation ends.
- *   subs->active           invalidations between start and end that use the
- *                          tree; under subs->lock.
+ *   subs->cur_seq          the generation that starting invalidations
+ *                          join; under subs->lock. Generation k has two
+ *                          values: 2k while no subscription has been given
+ *                          it, 2k + 1 once one has (an invalidation found a
+ *                          subscription, or an insert collided with it).
+ *   subs->active[2]        invalidations between start and end, and queued
+ *                          inserts, counted in the slot of their generation
+ *                          (bit 1 of the value); under subs->lock. At most
+ *                          two generations run: the current one and the
+ *                          one before it.
+ *   subs->done_seq         every generation up to this odd value has
+ *                          drained. Written under subs->lock with release,
+ *                          read locklessly by mmu_range_read_begin(). Only
+ *                          ever grows.
+ *   subs->want_flip        a waiter asked for the current generation to be
+ *                          closed; under subs->lock.
+ *   subs->walkers          invalidations whose walk may be in the tree
+ *                          (calling back, or done calling but not yet
+ *                          counted out); under subs->lock.
  *   subs->itree            the tree; changed under subs->lock, and only while
- *                          subs->invalidate_seq is even. Walked without the
- *                          lock by invalidations, which is safe because a
- *                          walker made the sequence odd before it left the
- *                          lock, and it stays odd until the last end, so the
- *                          tree does not change under it.
- *   subs->deferred         inserts and removes that arrived while the
- *                          sequence was odd; under subs->lock, applied by
- *                          whoever ends the last running invalidation.
- *   mrn->invalidate_seq    always odd. Set at insert, then only by the
- *                          driver's invalidate callback via
- *                          mmu_range_set_seq() under the driver lock.
+ *                          subs->walkers is zero. Walked without the lock by
+ *                          the walkers, which is safe because they count
+ *                          themselves in before they leave the lock.
+ *   subs->deferred         inserts and removes that arrived while a walk
+ *                          was in the tree; under subs->lock, applied by
+ *                          whoever counts the last walker out.
+ *   subs->nr_deferred      its length; also read without the lock by a
+ *                          walker that finished calling back.
+ *   mrn->invalidate_seq    always odd: the generation of the last
+ *                          invalidation that hit the subscription. Set at
+ *                          insert, by the driver's invalidate callback via
+ *                          mmu_range_set_seq() under the driver lock, and
+ *                          when a queued insert joins the tree.
  *   mrn->ops               bit 0 set by the remove that claims the
  *                          subscription (cmpxchg()), so that of two removes
  *                          racing each other exactly one proceeds.
  *
- * An invalidation of [start, end) takes subs->lock, counts itself in
- * subs->active, makes the sequence odd if the tree holds a subscription that
- * overlaps the range, drops the lock and calls every overlapping
- * subscription with that odd value as cur_seq. Each callback stores cur_seq
- * in its subscription under the driver lock and tears down the device
- * mappings. At the end, the last invalidation applies the deferred list and
- * bumps the sequence to the next even value, then wakes the sleepers.
+ * An invalidation of [start, end) takes subs->lock, counts itself in the
+ * current generation and, if the tree holds a subscription that overlaps
+ * the range, gives the generation out (makes it odd) and counts itself a
+ * walker. It drops the lock and calls every overlapping subscription with
+ * that odd value as cur_seq; each callback stores it in its subscription
+ * under the driver lock and tears down the device mappings. The walk is
+ * then over, but the invalidation stays counted as a walker until its end,
+ * which saves a lock round trip, unless something is queued: then it
+ * counts itself out at once. Its end leaves the generation.
+ *
+ * Two rules, kept apart:
+ *
+ *   for readers                          for the tree
+ *   -----------                          ------------
+ *   a subscription hit by generation X   the tree changes only while no
+ *   may be read again once X, and every  walk is in it: inserts and
+ *   generation before it, has drained:   removes that find a walker queue,
+ *   done_seq >= X.                       and the last walker out applies
+ *                                        the queue.
+ *   A reader that finds X running and    A walk is short (the callbacks of
+ *   current asks for a flip: later       one invalidation), so under a
+ *   invalidations join X + 1, and X      stream of overlapping
+ *   drains in the time its members       invalidations the tree is still
+ *   take, however many start after.      free between two walks, unless
+ *   If the generation before X still     the walks themselves overlap
+ *   runs, the flip waits for it to       without a gap.
+ *   drain (two slots, as SRCU's two
+ *   counters), so a reader waits at
+ *   most for two generations of
+ *   invalidations that were running
+ *   when it asked.
+ *
+ * When the current generation drains and was given out, done_seq moves to
+ * it and cur_seq to the next generation's even value. A generation never
+ * given out drains silently: nobody holds its value.
+ *
+ * A subscription inserted while no walk is in the tree joins it at once.
+ * If invalidations run, it starts at the current generation, given out: it
+ * collides with them (one of them may have changed its pages before it
+ * could be found in the tree), not with any that starts later; else it
+ * starts at done_seq. A subscription inserted while a walk is in the tree
+ * is queued, takes the current generation and holds it open (counts in
+ * its slot) so that it reads as colliding until it is in the tree; when
+ * the queue is applied, it gives the hold back and starts anew as above,
+ * since the invalidations that ran meanwhile did not see it either.
+ *
+ * A remove takes the subscription out at once while no walk is in the
+ * tree; drops a queued insert; or queues the removal and sleeps until the
+ * last walker out has applied it. Then no invalidation can still call the
+ * subscription, and mmu_range_notifier_remove() returns. Invalidations
+ * whose walks are done, or that found nothing, do not hold it up.
  *
  * A two-pass subscription (invalidate_start + invalidate_finish) does the
  * callback's work in its first pass but may leave the device's teardown
@@ -75,64 +132,47 @@
  * walker's stack; a refused non-blocking walk still calls the finish of
  * every first pass it made.
  *
- * Why the sequence is odd while invalidating: a reader that sees its
- * subscription's seq equal to the mm's seq knows an invalidation that hit
- * it is still running (nothing else can make the two equal: the mm's seq is
- * even while idle and subscriptions are always odd), and sleeps until the
- * mm's seq moves. A new subscription starts at the mm's seq minus one when
- * the mm is idle: an odd value that the mm's counter reaches again only
- * after wrapping. A subscription inserted while invalidations run starts at
- * the current odd value instead (made odd for it if no walk had), so it
- * reads as colliding until every running invalidation has ended: one of
- * them may have changed its pages before the subscription could be found
- * in the tree.
- *
- * Why the deferred list exists: invalidations walk the tree without the
- * lock, and callbacks may sleep, so the tree cannot change while any walk
- * may be in progress, that is while the sequence is odd. Then inserts are
- * queued and reach the tree at the last end; removes are queued, and the
- * remover sleeps until the last end has taken the subscription out of the
- * tree. Only then can no invalidation still call it, and
- * mmu_range_notifier_remove() returns. While the sequence is even, even
- * with invalidations running (they found nothing to call), inserts and
- * removes change the tree at once.
- *
- * The read side takes no mm-wide lock and writes nothing shared. The
- * orderings, each with what it pairs with (mmu_range_read_begin() has the
- * ladder; tests/litmus/ of the series holds one LKMM test per pairing):
+ * The read side takes no mm-wide lock and writes nothing shared unless it
+ * has to wait. The orderings, each with what it pairs with
+ * (mmu_range_read_begin() has the ladder; tests/litmus/ of the series
+ * holds one LKMM test per pairing):
  *
  *  (1) mmu_range_read_begin() loads mrn->invalidate_seq with acquire. It
- *      pairs with the release in mmu_range_set_seq(): the invalidation
- *      made subs->invalidate_seq odd before it called back, so a reader
- *      that sees the callback's value also sees the odd value, and sleeps.
- *  (2) It then loads subs->invalidate_seq with acquire. It pairs with the
- *      release of the bump in mrn_end_last(), which comes after the core
- *      mm changed the page tables: a reader that sees the bump (and so
- *      does not sleep) reads the changed page tables in its section. A
- *      plain load here would let the section's page-table loads be
- *      satisfied before it on a weakly-ordered CPU, and the driver would
- *      map a page the invalidation is freeing. The reader may instead load
- *      the odd value of a later invalidation: that store is a plain one,
- *      but it is made under subs->lock, which the bump's invalidation
- *      released after the bump, and an unlock followed by a lock orders
- *      everything before the unlock before everything after the lock, for
- *      every CPU (LKMM's po-unlock-lock-po). So it too implies the changed
- *      page tables; it must stay under the lock.
+ *      pairs with the release in mmu_range_set_seq(). For the wait decision
+ *      alone a plain load would do: done_seq only grows, and a reader that
+ *      has not seen an invalidation's publication reads an older done_seq
+ *      and waits. But a queued insert joins the tree with a value that may
+ *      already have drained: a reader that sees that value must see the
+ *      page tables as the invalidations that ran while it was queued left
+ *      them, which the applier saw under subs->lock before its release.
+ *  (2) It then loads subs->done_seq with acquire. It pairs with the
+ *      release in mrn_settle(), which comes after the ends of every
+ *      invalidation of the drained generations: each end took subs->lock
+ *      after its page-table change, and the store is made under that lock
+ *      later, so a reader that sees the generation drained (and so does
+ *      not sleep) reads the changed page tables in its section. A plain
+ *      load here would let the section's page-table loads be satisfied
+ *      before it on a weakly-ordered CPU, and the driver would map a page
+ *      the invalidation is freeing.
  *  (3) A reader that loads an older mrn->invalidate_seq returns it; if the
  *      invalidation then reaches the subscription, mmu_range_read_retry()
  *      under the driver lock sees the new value and the driver retries. If
  *      the callback comes after that check, it takes the driver lock after
  *      the driver and removes what the driver just installed.
- *  (4) Sleepers wait on subs->wq for subs->invalidate_seq to change; the
- *      condition is an acquire load that pairs with the bump's release, so
- *      a reader or remover that wakes sees the page tables and the tree and
- *      list updates made before the bump.
+ *  (4) Readers sleep on subs->wq until done_seq reaches their generation;
+ *      the condition is the acquire load of (2). Removers sleep until the
+ *      queue no longer holds their subscription, a condition checked under
+ *      subs->lock, which orders every walker's access before the return.
  *  (5) The waker looks at the queue with wq_has_sleeper(), whose full
  *      barrier pairs with the one in prepare_to_wait_event(): a sleeper is
- *      either seen on the queue or sees the new value. Most ends have no
- *      sleeper and skip the queue's lock.
+ *      either seen on the queue or sees the new value. Most updates have
+ *      no sleeper and skip the queue's lock.
  *  (6) mm->notifier_subscriptions is published with a release store under
  *      mm_take_all_locks() and read with acquire by lockless users.
+ *  (7) subs->nr_deferred is read by a walker without the lock: a stale zero
+ *      only keeps the walker counted until its end, which counts it out
+ *      and applies the queue; the next walker's look comes after the
+ *      queueing under the lock, and sees it.
  *
  * Sleeping: range callbacks (both passes), invalidate_range_start/end and
  * release may sleep when the range is blockable; under
@@ -170,23 +210,35 @@ struct lockdep_map __mmu_notifier_invalidate_range_start_map = {
 
 /*
  * struct mmu_notifier_subscriptions - the notifier state of one mm
- * @lock: protects @list changes, @active, @invalidate_seq writes, @itree
- *	changes and @deferred.
+ * @lock: protects everything below but @has_itree; see the top comment for
+ *	the fields that are also read without it.
  * @list: classic notifiers; SRCU for readers.
  * @has_itree: set, under mm_take_all_locks(), by the first range insert;
  *	never cleared, so start and end agree on whether to use the tree.
- * @invalidate_seq: the mm-wide sequence; see the comment at the top.
- * @active: invalidations between start and end that use the tree.
+ * @want_flip: a waiter asked for @cur_seq to be closed as soon as the
+ *	older generation has drained.
+ * @walkers: invalidations whose walk may still be in the tree.
+ * @nr_deferred: entries on @deferred; also read without the lock.
+ * @cur_seq: the generation that starting invalidations join.
+ * @done_seq: every generation up to this one has drained; read without
+ *	the lock by mmu_range_read_begin().
+ * @active: invalidations between start and end (and queued inserts) of
+ *	each of the two generations that may be running, by slot.
  * @itree: the range subscriptions.
- * @deferred: inserts and removes waiting for @active to reach zero.
- * @wq: readers and removers waiting for @invalidate_seq to move.
+ * @deferred: inserts and removes waiting for @walkers to reach zero.
+ * @wq: readers and removers waiting for a generation to drain or for the
+ *	deferred list to be applied.
  */
 struct mmu_notifier_subscriptions {
 	spinlock_t lock;	/* see the field list above */
 	struct hlist_head list;
 	bool has_itree;
-	unsigned long invalidate_seq;
-	unsigned long active;
+	bool want_flip;
+	unsigned int walkers;
+	unsigned int nr_deferred;
+	unsigned long cur_seq;
+	unsigned long done_seq;
+	unsigned long active[2];
 	struct rb_root_cached itree;
 	struct hlist_head deferred;
 	wait_queue_head_t wq;
@@ -246,83 +298,197 @@ mrn_ops(struct mmu_range_notifier *mrn)
 			      ~MRN_OPS_REMOVING);
 }
 
-/* Has the mm-wide sequence moved from @seq? Pairs with mrn_end_last(). */
-static bool mrn_seq_moved(struct mmu_notifier_subscriptions *subs,
-			  unsigned long seq)
+/*
+ * Generations. Both values of a generation, 2k (no subscription has been
+ * given it yet) and 2k + 1 (given to one), share the slot of subs->active.
+ */
+static __always_inline unsigned int mrn_slot(unsigned long seq)
 {
-	/* Pairs with smp_store_release() of the bump in mrn_end_last(). */
-	return smp_load_acquire(&subs->invalidate_seq) != seq;
+	return (seq >> 1) & 1;
+}
+
+/* The generation before the current one, whether drained or not. */
+static __always_inline unsigned long
+mrn_prev_seq(struct mmu_notifier_subscriptions *subs)
+{
+	return (subs->cur_seq | 1) - 2;
 }
 
 /*
- * Sleep until the mm-wide sequence moves away from @seq: the running
- * invalidation that holds it odd has ended. Out of line, so that readers
- * and removers that need not wait carry no wait-queue entry on their stack.
+ * Has every invalidation of generation @seq ended? Lockless. The acquire
+ * pairs with the smp_store_release() in mrn_settle(): a caller that sees
+ * the generation drained also sees the page-table changes its invalidations
+ * made, and the tree updates made before it was published.
  */
-static noinline void mrn_wait_moved(struct mmu_notifier_subscriptions *subs,
-				    unsigned long seq)
+static __always_inline bool mrn_gen_done(struct mmu_notifier_subscriptions *subs,
+					 unsigned long seq)
 {
-	wait_event(subs->wq, mrn_seq_moved(subs, seq));
-}
-
-/* Make the sequence odd; caller holds subs->lock. Returns the odd value. */
-static unsigned long mrn_seq_make_odd(struct mmu_notifier_subscriptions *subs)
-{
-	unsigned long seq = subs->invalidate_seq | 1;
-
-	WRITE_ONCE(subs->invalidate_seq, seq);
-	return seq;
+	/* Pairs with smp_store_release() in mrn_settle(). */
+	return (long)(seq - smp_load_acquire(&subs->done_seq)) <= 0;
 }
 
 /*
- * The last end: apply the deferred inserts and removes, move the sequence
- * to the next even value and wake the sleepers. Called with subs->lock
- * held; drops it. Out of line, so that the common end stays small.
+ * The value a subscription entering the tree now starts at: the current
+ * generation, given out, if any invalidation runs (one of them may have
+ * changed the span's pages before the subscription could be found), else a
+ * generation that has drained. Under subs->lock.
  */
-static noinline void mrn_end_last(struct mmu_notifier_subscriptions *subs)
-	__releases(&subs->lock)
+static unsigned long mrn_join_seq(struct mmu_notifier_subscriptions *subs)
+{
+	if (!subs->active[0] && !subs->active[1])
+		return subs->done_seq;
+	subs->cur_seq |= 1;
+	return subs->cur_seq;
+}
+
+/*
+ * Apply the queued inserts and removes; under subs->lock, with no walker
+ * in the tree. A queued insert held its generation open so that it read as
+ * colliding; it now gives that hold back and starts anew at the generation
+ * of the invalidations running now, which did not see it either.
+ */
+static void mrn_apply_deferred(struct mmu_notifier_subscriptions *subs)
 {
 	struct mmu_range_notifier *mrn;
 	struct hlist_node *tmp;
 
-	hlist_for_each_entry_safe(mrn, tmp, &subs->deferred, deferred_item) {
-		if (RB_EMPTY_NODE(&mrn->interval_tree.rb)) {
-			interval_tree_insert(&mrn->interval_tree, &subs->itree);
-		} else {
-			interval_tree_remove(&mrn->interval_tree, &subs->itree);
-			RB_CLEAR_NODE(&mrn->interval_tree.rb);
-		}
-		hlist_del_init(&mrn->deferred_item);
-	}
-	/* Release: the tree and list updates above before the new value. */
-	smp_store_release(&subs->invalidate_seq, subs->invalidate_seq + 1);
-	spin_unlock(&subs->lock);
+	hlist_for_each_entry(mrn, &subs->deferred, deferred_item)
+		if (RB_EMPTY_NODE(&mrn->interval_tree.rb))
+			subs->active[mrn_slot(mrn->invalidate_seq)]--;
 
+	hlist_for_each_entry_safe(mrn, tmp, &subs->deferred, deferred_item) {
+		hlist_del_init(&mrn->deferred_item);
+		if (!RB_EMPTY_NODE(&mrn->interval_tree.rb)) {
+			interval_tree_remove(&mrn->interval_tree, &subs->itree);
+			continue;
+		}
+		interval_tree_insert(&mrn->interval_tree, &subs->itree);
+		mmu_range_set_seq(mrn, mrn_join_seq(subs));
+	}
+	WRITE_ONCE(subs->nr_deferred, 0);
+}
+
+/*
+ * Bring the tree and the generations up to date after a walker left, an
+ * invalidation ended or a hold was given back. Under subs->lock. Returns
+ * true if a sleeper may now see something new.
+ */
+static noinline bool mrn_settle(struct mmu_notifier_subscriptions *subs)
+{
+	unsigned long prev = mrn_prev_seq(subs);
+	unsigned long done = subs->done_seq;
+	bool moved = false;
+
+	if (!subs->walkers && subs->nr_deferred) {
+		mrn_apply_deferred(subs);
+		moved = true;
+	}
+	/* The older generation, closed by a waiter, has drained. */
+	if (done != prev && !subs->active[mrn_slot(prev)])
+		done = prev;
+	/* Only the current generation can still run: has it been given out? */
+	if (done == prev && (subs->cur_seq & 1)) {
+		if (!subs->active[mrn_slot(subs->cur_seq)]) {
+			/* Drained as well: later invalidations start afresh. */
+			done = subs->cur_seq++;
+			subs->want_flip = false;
+		} else if (subs->want_flip) {
+			/*
+			 * Close it: later invalidations join the next one, so
+			 * that it drains however many keep starting.
+			 */
+			subs->cur_seq++;
+			subs->want_flip = false;
+		}
+	}
+	if (done != subs->done_seq) {
+		/*
+		 * Release: every end of the drained generations (each under
+		 * this lock, after its page-table change) and the tree updates
+		 * above before the new value. Pairs with mrn_gen_done().
+		 */
+		smp_store_release(&subs->done_seq, done);
+		moved = true;
+	}
+	return moved;
+}
+
+/* Wake the readers and removers after mrn_settle() moved something. */
+static void mrn_wake(struct mmu_notifier_subscriptions *subs)
+{
 	/*
 	 * The full barrier of wq_has_sleeper() pairs with the one in
 	 * prepare_to_wait_event(): a sleeper is either on the queue by now,
-	 * or checks its condition after it and sees the new value. Most ends
-	 * have no sleeper and skip the wait-queue lock.
+	 * or checks its condition after it and sees the new state. Most
+	 * calls have no sleeper and skip the wait-queue lock.
 	 */
 	if (wq_has_sleeper(&subs->wq))
 		wake_up_all(&subs->wq);
 }
 
 /*
- * The end of an invalidation that used the tree. The last one to end, if
- * the sequence is odd, finishes in mrn_end_last(). Inlined: it is on the
- * path of every invalidation.
+ * Settle, drop subs->lock and wake. Out of line, so that the common end
+ * stays small.
  */
-static __always_inline void mrn_end(struct mmu_notifier_subscriptions *subs)
+static noinline void mrn_settle_unlock(struct mmu_notifier_subscriptions *subs)
+	__releases(&subs->lock)
 {
+	bool moved = mrn_settle(subs);
+
+	spin_unlock(&subs->lock);
+	if (moved)
+		mrn_wake(subs);
+}
+
+/*
+ * Nothing to publish: the current generation was given to no subscription,
+ * no older one runs and nothing is queued. Under subs->lock.
+ */
+static __always_inline bool mrn_quiet(struct mmu_notifier_subscriptions *subs)
+{
+	return !(subs->cur_seq & 1) && subs->done_seq == mrn_prev_seq(subs) &&
+	       !subs->nr_deferred;
+}
+
+/*
+ * The end of an invalidation that used the tree: leave its generation and,
+ * if it still counts as one, the walkers. Inlined: it is on the path of
+ * every invalidation.
+ */
+static __always_inline void mrn_end(struct mmu_notifier_subscriptions *subs,
+				    const struct mmu_notifier_range *range)
+{
+	unsigned int slot = !!(range->flags & __MMU_NOTIFIER_RANGE_GEN1);
+	unsigned long left;
+
 	spin_lock(&subs->lock);
 	/* An end without its start: the count would wrap and never drain. */
-	VM_WARN_ON_ONCE(!subs->active);
-	if (--subs->active || !(subs->invalidate_seq & 1)) {
+	VM_WARN_ON_ONCE(!subs->active[slot]);
+	left = --subs->active[slot];
+	if (range->flags & __MMU_NOTIFIER_RANGE_WALK)
+		subs->walkers--;
+	if (likely(left ? subs->walkers || !subs->nr_deferred :
+		   mrn_quiet(subs))) {
 		spin_unlock(&subs->lock);
 		return;
 	}
-	mrn_end_last(subs);
+	mrn_settle_unlock(subs);
+}
+
+/*
+ * The walk of @range is over but its end may be far: something is queued
+ * for the tree, so stop counting as a walker now. Out of line: rare.
+ */
+static noinline void mrn_walk_leave(struct mmu_notifier_subscriptions *subs,
+				    struct mmu_notifier_range *range)
+{
+	spin_lock(&subs->lock);
+	range->flags &= ~__MMU_NOTIFIER_RANGE_WALK;
+	if (--subs->walkers) {
+		spin_unlock(&subs->lock);
+		return;
+	}
+	mrn_settle_unlock(subs);
 }
 
 /*
@@ -368,16 +534,17 @@ static noinline void mrn_second_pass(struct llist_node *list, bool blockable)
  * Call every subscription from @mrn on that overlaps @range, with @seq:
  * the one pass, or the first pass of every two-pass subscription and then
  * their second passes. The bounds are read once: the callbacks get @range
- * const.
+ * const. Returns -EAGAIN if a callback of a non-blocking range refused;
+ * every second pass asked for has been made then too.
  */
 static __always_inline int
-mrn_invalidate(struct mmu_notifier_subscriptions *subs,
-	       struct mmu_range_notifier *mrn,
+mrn_invalidate(struct mmu_range_notifier *mrn,
 	       const struct mmu_notifier_range *range, unsigned long seq)
 {
 	bool blockable = mmu_notifier_range_blockable(range);
 	unsigned long start = range->start, last = range->end - 1;
 	struct llist_node *second = NULL;
+	int ret = 0;
 
 	for (; mrn; mrn = mrn_next(mrn, start, last)) {
 		const struct mmu_range_notifier_ops *ops = mrn_ops(mrn);
@@ -397,36 +564,57 @@ mrn_invalidate(struct mmu_notifier_subscriptions *subs,
 		if (WARN_ONCE(blockable, "%ps refused a blockable invalidation\n",
 			      ops))
 			continue;
-		/* What was started is finished, then the whole is refused. */
-		if (second)
-			mrn_second_pass(second, blockable);
-		mrn_end(subs);
-		return -EAGAIN;
+		ret = -EAGAIN;
+		break;
 	}
 	if (unlikely(second))
 		mrn_second_pass(second, blockable);
-	return 0;
+	return ret;
 }
 
 /*
- * The start of an invalidation: call every subscription overlapping
- * @range. Returns -EAGAIN, with the invalidation ended again, if a callback
+ * The start of an invalidation: join the current generation and call every
+ * subscription overlapping @range; records in @range what the end must
+ * undo. Returns -EAGAIN, with the invalidation ended again, if a callback
  * of a non-blocking invalidation refused. Inlined, as mrn_end().
  */
 static __always_inline int
 mrn_start(struct mmu_notifier_subscriptions *subs,
-	  const struct mmu_notifier_range *range)
+	  struct mmu_notifier_range *range)
 {
 	struct mmu_range_notifier *mrn;
 	unsigned long seq;
+	int ret;
 
 	spin_lock(&subs->lock);
-	subs->active++;
+	seq = subs->cur_seq;
+	subs->active[mrn_slot(seq)]++;
 	mrn = mrn_first(subs, range);
-	seq = mrn ? mrn_seq_make_odd(subs) : subs->invalidate_seq;
+	if (mrn) {
+		/* Give the generation out, and keep the tree as it is. */
+		seq |= 1;
+		subs->cur_seq = seq;
+		subs->walkers++;
+	}
 	spin_unlock(&subs->lock);
 
-	return mrn ? mrn_invalidate(subs, mrn, range, seq) : 0;
+	if (mrn_slot(seq))
+		range->flags |= __MMU_NOTIFIER_RANGE_GEN1;
+	if (!mrn)
+		return 0;
+	range->flags |= __MMU_NOTIFIER_RANGE_WALK;
+	ret = mrn_invalidate(mrn, range, seq);
+	if (unlikely(ret)) {
+		mrn_end(subs, range);
+		return ret;
+	}
+	/*
+	 * A lockless look: an insert or remove queued after it waits for this
+	 * invalidation's end instead, or for the next walker to leave.
+	 */
+	if (unlikely(READ_ONCE(subs->nr_deferred)))
+		mrn_walk_leave(subs, range);
+	return 0;
 }
 
 static void mrn_release(struct mmu_notifier_subscriptions *subs,
@@ -437,7 +625,7 @@ static void mrn_release(struct mmu_notifier_subscriptions *subs,
 	mmu_notifier_range_init(&range, MMU_NOTIFY_RELEASE,
 				MMU_NOTIFIER_RANGE_BLOCKABLE, mm, 0, ULONG_MAX);
 	mrn_start(subs, &range);
-	mrn_end(subs);
+	mrn_end(subs, &range);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -587,7 +775,7 @@ int __mmu_notifier_invalidate_range_start(struct mmu_notifier_range *range)
 		ret = classic_start(subs, range);
 		if (ret) {
 			if (tree)
-				mrn_end(subs);
+				mrn_end(subs, range);
 			return ret;
 		}
 		range->flags |= __MMU_NOTIFIER_RANGE_CLASSIC;
@@ -604,7 +792,7 @@ void __mmu_notifier_invalidate_range_end(struct mmu_notifier_range *range)
 		range->mm->notifier_subscriptions;
 
 	if (range->flags & __MMU_NOTIFIER_RANGE_TREE)
-		mrn_end(subs);
+		mrn_end(subs, range);
 	if (range->flags & __MMU_NOTIFIER_RANGE_CLASSIC)
 		classic_end(subs, range);
 }
@@ -686,6 +874,7 @@ void __mmu_notifier_subscriptions_destroy(struct mm_struct *mm)
 	WARN_ON_ONCE(!hlist_empty(&subs->list));
 	WARN_ON_ONCE(!RB_EMPTY_ROOT(&subs->itree.rb_root));
 	WARN_ON_ONCE(!hlist_empty(&subs->deferred));
+	WARN_ON_ONCE(subs->active[0] || subs->active[1]);
 	kfree(subs);
 	mm->notifier_subscriptions = NULL;
 }
@@ -748,8 +937,12 @@ static int mn_register(struct mmu_notifier *sub, struct mm_struct *mm)
 		fresh->itree = RB_ROOT_CACHED;
 		INIT_HLIST_HEAD(&fresh->deferred);
 		init_waitqueue_head(&fresh->wq);
-		/* Any even value would do; 2 keeps seq - 1 from being 0. */
-		fresh->invalidate_seq = 2;
+		/*
+		 * Generation 2 is current and nothing given out; 1 counts as
+		 * drained. Any such pair would do.
+		 */
+		fresh->cur_seq = 2;
+		fresh->done_seq = 1;
 	}
 
 	/* No invalidation is between its start and its end from here on. */
@@ -1015,25 +1208,22 @@ mrn_add(struct mmu_range_notifier *mrn, struct mm_struct *mm,
 	WRITE_ONCE(mrn->mm, mm);
 
 	spin_lock(&subs->lock);
-	seq = subs->invalidate_seq;
-	if (seq & 1) {
+	if (subs->walkers) {
 		/*
-		 * A walk may be in the tree: queue, collide until the last end.
-		 * The cleared node tells the queued insert from a queued remove.
+		 * A walk may be in the tree: queue. Until it joins the tree, the
+		 * subscription holds the current generation open, so that it
+		 * reads as colliding. The cleared node tells the queued insert
+		 * from a queued remove.
 		 */
+		subs->cur_seq |= 1;
+		seq = subs->cur_seq;
+		subs->active[mrn_slot(seq)]++;
 		RB_CLEAR_NODE(&mrn->interval_tree.rb);
 		hlist_add_head(&mrn->deferred_item, &subs->deferred);
-	} else if (subs->active) {
-		/*
-		 * Invalidations run but none walks the tree: join it now, and
-		 * collide until they have ended, as one of them may have changed
-		 * the span's pages already.
-		 */
-		seq = mrn_seq_make_odd(subs);
-		interval_tree_insert(&mrn->interval_tree, &subs->itree);
+		WRITE_ONCE(subs->nr_deferred, subs->nr_deferred + 1);
 	} else {
-		/* Idle: the sequence is even, seq - 1 is odd and far away. */
-		seq--;
+		/* Collide with the invalidations running now, if any. */
+		seq = mrn_join_seq(subs);
 		interval_tree_insert(&mrn->interval_tree, &subs->itree);
 	}
 	mmu_range_set_seq(mrn, seq);
@@ -1051,12 +1241,12 @@ mrn_add(struct mmu_range_notifier *mrn, struct mm_struct *mm,
  * From the return on, @ops->invalidate is called for every invalidation
  * of @mm that overlaps [@start, @start + @length), which may reach the top
  * of the address space. If invalidations are running, the subscription
- * collides with them: until the last of them ends, mmu_range_read_begin()
- * waits (and if one of them is walking the tree, the subscription joins
- * the tree only then). Pins @mm until
- * mmu_range_notifier_remove(). May sleep: the first range insert on an mm
- * takes its mmap lock for write; the caller must not hold it (see
- * mmu_range_notifier_insert_locked()).
+ * collides with them, not with those that start later: until they have
+ * ended, mmu_range_read_begin() waits. If one of them is walking the tree,
+ * the subscription joins it when no walk is left, and collides with what
+ * runs then. Pins @mm until mmu_range_notifier_remove(). May sleep: the
+ * first range insert on an mm takes its mmap lock for write; the caller
+ * must not hold it (see mmu_range_notifier_insert_locked()).
  *
  * Return: 0; -EINVAL if @ops provides neither @invalidate alone nor
  * @invalidate_start and @invalidate_finish together; -EOVERFLOW for a zero
@@ -1147,26 +1337,39 @@ static struct mm_struct *mrn_claim(struct mmu_range_notifier *mrn)
 	return READ_ONCE(mrn->mm);
 }
 
+/* Is @mrn off the deferred list, its queued removal applied? */
+static bool mrn_unqueued(struct mmu_notifier_subscriptions *subs,
+			 struct mmu_range_notifier *mrn)
+{
+	bool unqueued;
+
+	/* The lock orders every walker's access to @mrn before the return. */
+	spin_lock(&subs->lock);
+	unqueued = hlist_unhashed(&mrn->deferred_item);
+	spin_unlock(&subs->lock);
+	return unqueued;
+}
+
 /**
  * mmu_range_notifier_remove - end a subscription
  * @mrn: a subscription inserted by mmu_range_notifier_insert().
  *
- * Returns only once no invalidation can call @mrn any more: if an
- * invalidation may be walking to it, waits for the last running
- * invalidation to end; invalidations that found nothing to call do not
- * hold it up. The caller may then free @mrn. Drops the pin on the mm and
- * sets @mrn->mm to NULL; until then the invalidate callback still sees
- * @mrn->mm. Removing a subscription that is not inserted (never, removed
- * already, or being removed by another thread) is a driver bug: it is
- * reported once and otherwise ignored. May sleep; must not be called from
- * the invalidate callback, nor with a lock held that the callback takes.
+ * Returns only once no invalidation can call @mrn any more: if a walk of
+ * the tree may be in progress, waits until no walk is (an invalidation
+ * whose callbacks are done does not hold it up, nor do invalidations that
+ * found nothing to call). The caller may then free @mrn. Drops the pin on
+ * the mm and sets @mrn->mm to NULL; until then the invalidate callback
+ * still sees @mrn->mm. Removing a subscription that is not inserted
+ * (never, removed already, or being removed by another thread) is a driver
+ * bug: it is reported once and otherwise ignored. May sleep; must not be
+ * called from the invalidate callback, nor with a lock held that the
+ * callback takes.
  */
 void mmu_range_notifier_remove(struct mmu_range_notifier *mrn)
 {
 	struct mmu_notifier_subscriptions *subs;
 	struct mm_struct *mm;
-	unsigned long seq;
-	bool in_use = false;
+	bool in_use = false, moved = false;
 
 	might_sleep();
 	mn_may_wait_for_invalidation();
@@ -1177,30 +1380,67 @@ void mmu_range_notifier_remove(struct mmu_range_notifier *mrn)
 	subs = mm->notifier_subscriptions;
 
 	spin_lock(&subs->lock);
-	seq = subs->invalidate_seq;
-	if (!(seq & 1)) {
+	if (!subs->walkers) {
 		/*
-		 * No walk can be in the tree (nor anything queued). The node is
+		 * No walk can be in the tree, nor anything queued. The node is
 		 * left as it is: only an insert reads it again, and rewrites it.
 		 */
 		interval_tree_remove(&mrn->interval_tree, &subs->itree);
 	} else if (RB_EMPTY_NODE(&mrn->interval_tree.rb)) {
 		/* A queued insert: no invalidation can have seen it. */
 		hlist_del_init(&mrn->deferred_item);
+		WRITE_ONCE(subs->nr_deferred, subs->nr_deferred - 1);
+		subs->active[mrn_slot(mrn->invalidate_seq)]--;
+		moved = mrn_settle(subs);
 	} else {
 		/* In the tree and maybe being called: queue the removal. */
 		hlist_add_head(&mrn->deferred_item, &subs->deferred);
+		WRITE_ONCE(subs->nr_deferred, subs->nr_deferred + 1);
 		in_use = true;
 	}
 	spin_unlock(&subs->lock);
 
+	if (moved)
+		mrn_wake(subs);
 	if (in_use)
-		mrn_wait_moved(subs, seq);
+		wait_event(subs->wq, mrn_unqueued(subs, mrn));
 
 	WRITE_ONCE(mrn->mm, NULL);
 	mmdrop(mm);
 }
 EXPORT_SYMBOL_GPL(mmu_range_notifier_remove);
+
+/*
+ * Wait until the generation of @mrn's sequence has drained, closing it
+ * first if it is the current one, so that invalidations starting later
+ * join the next and cannot hold the reader up. Out of line, so that
+ * readers that need not wait carry no wait-queue entry on their stack.
+ */
+static noinline unsigned long
+mrn_read_wait(struct mmu_range_notifier *mrn,
+	      struct mmu_notifier_subscriptions *subs, unsigned long seq)
+{
+	bool moved;
+
+	do {
+		spin_lock(&subs->lock);
+		moved = false;
+		if (seq == subs->cur_seq) {
+			subs->want_flip = true;
+			moved = mrn_settle(subs);
+		}
+		spin_unlock(&subs->lock);
+		if (moved)
+			mrn_wake(subs);
+		wait_event(subs->wq, mrn_gen_done(subs, seq));
+		/*
+		 * A queued insert starts anew when it joins the tree. Pairs
+		 * with smp_store_release() in mmu_range_set_seq().
+		 */
+		seq = smp_load_acquire(&mrn->invalidate_seq);
+	} while (!mrn_gen_done(subs, seq));
+	return seq;
+}
 
 /**
  * mmu_range_read_begin - begin a read section of a subscription
@@ -1210,10 +1450,13 @@ EXPORT_SYMBOL_GPL(mmu_range_notifier_remove);
  * instance with hmm_range_fault()), then take the driver lock and call
  * mmu_range_read_retry() with the returned value before using them. If an
  * invalidation that hit @mrn is running, waits for it to end first, so
- * that the section does not start on pages that are going away.
+ * that the section does not start on pages that are going away. The wait
+ * covers the invalidations that ran alongside the one that hit @mrn, never
+ * those that start while it waits.
  *
- * Takes no mm-wide lock and writes no shared memory. May sleep; must not
- * be called with a lock held that the invalidate callback takes.
+ * Takes no mm-wide lock and writes no shared memory unless it has to wait.
+ * May sleep; must not be called with a lock held that the invalidate
+ * callback takes.
  *
  * Return: the value to pass to mmu_range_read_retry().
  */
@@ -1228,28 +1471,30 @@ unsigned long mmu_range_read_begin(struct mmu_range_notifier *mrn)
 	/*
 	 *   invalidation (CPU0)                 read side (CPU1)
 	 *   -------------------                 ----------------
-	 *   lock; subs seq = X (odd); unlock
+	 *   lock; join generation X,
+	 *     give it out; unlock
 	 *   callback: driver lock;
 	 *     release: mrn seq = X    --(1)-->  acquire: s = mrn seq
 	 *     zap device; driver unlock
 	 *   core mm changes the PTEs
-	 *   last end: release:
-	 *     subs seq = X + 1        --(2)-->  acquire: t = subs seq
-	 *                                       s == t: sleep until it moves
+	 *   end: lock; leave X; the last
+	 *     of X (or of an older one)
+	 *     releases done = X       --(2)-->  acquire: d = done
+	 *                                       s > d: wait until d >= s
 	 *                                       (acquire in the condition, (4))
 	 *                                       read PTEs (hmm_range_fault())
 	 *                                       driver lock; retry if
 	 *                                       mrn seq != s (3)
 	 *
-	 * (1) s == X implies t >= X: the reader waits for X's end. (2) t ==
-	 * X + 1 implies the PTE loads below see the change. Neither may be a
-	 * plain load on a weakly-ordered CPU.
+	 * (2) d >= X implies the PTE loads below see the change: it may not be
+	 * a plain load on a weakly-ordered CPU. A stale d is only smaller, and
+	 * makes the reader wait.
 	 */
 	/* (1): pairs with smp_store_release() in mmu_range_set_seq(). */
 	seq = smp_load_acquire(&mrn->invalidate_seq);
-	/* (2): pairs with smp_store_release() of the bump in mrn_end_last(). */
-	if (seq == smp_load_acquire(&subs->invalidate_seq))
-		mrn_wait_moved(subs, seq);
+	/* (2): mrn_gen_done() pairs with the release in mrn_settle(). */
+	if (unlikely(!mrn_gen_done(subs, seq)))
+		seq = mrn_read_wait(mrn, subs, seq);
 	return seq;
 }
 EXPORT_SYMBOL_GPL(mmu_range_read_begin);

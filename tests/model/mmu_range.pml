@@ -28,13 +28,17 @@
  * Subscription N belongs to another driver and sits in the tree all along,
  * so that invalidations walk the tree while M is inserted and removed.
  *
- * Insert and remove follow the rule "an odd mm sequence means a walk may be
- * in the tree": insert queues M while the sequence is odd; while it is
- * even with invalidations running (none of them walks) it makes the
- * sequence odd and inserts at once, M colliding until the last end; on an
- * idle mm it starts M at seq - 1. Remove takes M out at once while the
- * sequence is even, drops a queued insert, and otherwise queues the removal
- * and sleeps until the sequence moves.
+ * The generations and the walkers follow the rule of the kernel's comment:
+ * an invalidation joins the current generation (cur), counts in act[] by
+ * slot and, if its walk finds a subscription, gives the generation out
+ * (odd) and counts itself a walker. Readers wait until done_seq reaches
+ * the generation of M's seq, closing it first (want_flip) if it is the
+ * current one. The tree changes only while no walker is counted: insert
+ * queues M (holding its generation open) while a walker is, else joins the
+ * tree at once, colliding with whatever runs; remove takes M out at once,
+ * drops a queued insert, or queues the removal and sleeps until the last
+ * walker out has applied it. A walker that finds something queued once its
+ * walk is over counts itself out at once.
  *
  * Properties, one compiled in per run (spin -DCHECK_<name>):
  *   mirror_fresh      (a) the mirror never holds a page that an ended
@@ -92,15 +96,18 @@
  *    back, as SC fences do in those models: of two fenced processes, the
  *    later one sees what the earlier one did before its fence. That forbids
  *    the store-buffering outcome of the wait-queue handshake.
- *  - Locations: mm sequence (sseq), M->invalidate_seq (mseq), the page-table
+ *  - Locations: the mm's done_seq (sseq), M->invalidate_seq (mseq), the page-table
  *    entry of M's page (pt), the wait queue's "who is queued" (wq), a ghost
  *    location "M's memory" (muse) that every access of an invalidation to M
  *    writes, and the published pointer and initialisation of the per-mm
  *    state (two one-write locations, modelled by hand with the same rules;
  *    subs->has_itree, written once after the publication, is folded into
  *    the pointer: the lockless insert path needs both).
- *    nactive, the tree, the deferred list and the mirror are only accessed
- *    under their locks and are kept sequentially consistent; so is pt under
+ *    cur, act[], walkers, want_flip, the tree, the deferred list and the
+ *    mirror are only accessed under their locks and are kept sequentially
+ *    consistent (the walker's lockless look at subs->nr_deferred is
+ *    modelled by what it may return: a queue made before the walker's
+ *    start is seen); so is pt under
  *    the page-table lock (every pt store is made under it): only the
  *    reader's lockless page-table walk reads pt weakly.
  *  - Processes execute in program order; the weakness is in which value
@@ -122,9 +129,10 @@
  *  - views are kept only where the protocol needs them, and dropped (made
  *    "may read anything") where a process no longer reads a location: a
  *    dropped view only adds behaviours. Release messages carry: the bump
- *    and the other sseq stores carry pt and muse, mmu_range_set_seq()
- *    carries sseq; lock views carry pt, muse (subs->lock) and mseq (the
- *    driver lock); the fence view carries sseq and wq. Address and control
+ *    and the other sseq stores carry pt, muse and mseq (a queued insert's
+ *    new seq is written under subs->lock before its generation can
+ *    drain), mmu_range_set_seq() carries sseq and pt; lock views carry pt,
+ *    muse, mseq (subs->lock) and mseq (the driver lock); the fence view carries sseq and wq. Address and control
  *    dependencies order nothing here: every ordering the protocol needs is
  *    an explicit acquire, release, lock or smp_mb.
  *  - no compiler reordering, merging or tearing beyond what the loads and
@@ -203,8 +211,8 @@
 #endif
 
 /* --- code switches (the mutations flip these) ------------------------- */
-/* mrn_end(): only the last running invalidation applies the deferred list */
-#define LAST_END		(nactive == 0)		/* M:deferred-insert-early */
+/* mrn_settle(): the deferred list is applied only when no walker is left */
+#define APPLY_OK		(walkers == 0)		/* M:deferred-insert-early */
 /* mmu_range_read_retry(): the subscription's seq moved since read_begin */
 #define RETRY_CHECK		(m != s)		/* M:retry-vs-mm-seq */
 /* mmu_range_set_seq(): smp_store_release(&mrn->invalidate_seq, seq) */
@@ -212,6 +220,19 @@
 /* mrn_invalidate(): the second passes run after the walk, before the start
  * returns (1), not after the page-table change (0) */
 #define SECOND_IN_START		1			/* M:second-pass-late */
+
+/*
+ * Generation values are bytes that wrap (mod MODV, 256 by default; the
+ * stream scenario, whose values grow without bound, uses 16); a <= b is
+ * decided on the difference, as the kernel does with (long)(a - b).
+ */
+#ifndef MODV
+#define MODV	256
+#endif
+#define SEQ_LE(a, b)	((((b) - (a) + MODV) % MODV) < MODV / 2)
+#define SLOT(v)		(((v) >> 1) & 1)
+#define PREV		(((cur | 1) + MODV - 2) % MODV)
+#define NEXT(v)		(((v) + 1) % MODV)
 
 #define DQ_NONE	0
 #define DQ_INS	1
@@ -222,7 +243,7 @@
 #define P_INSREM	3
 
 /* --- shared memory: histories (newest first) -------------------------- */
-byte h_sseq[NHIST] = 2;	/* subs->invalidate_seq: even idle, odd invalidating */
+byte h_sseq[NHIST] = 1;	/* subs->done_seq: every generation up to it drained */
 byte h_mseq[NHIST] = 0;	/* M->invalidate_seq */
 byte h_pt[NHIST] = 1;	/* M's page: 0 absent, g = page generation g */
 byte h_wq[NHIST] = 0;	/* subs->wq: bit 1 the reader, bit 2 the remover */
@@ -234,10 +255,13 @@ byte v_muse[4] = 0;	/* [P_READER] unused: the reader never touches it */
 /* views carried by the writes of sseq and of mseq, per history slot */
 byte ms_pt[NHIST] = KM1;
 byte ms_muse[NHIST] = KM1;
+byte ms_mseq[NHIST] = KM1;
 byte mm_sseq[NHIST] = KM1;
+byte mm_pt[NHIST] = KM1;
 /* views released with subs->lock and with the driver lock */
 byte ls_pt = KM1;
 byte ls_muse = KM1;
+byte ls_mseq = KM1;
 byte ld_mseq = KM1;
 /* the fence view of smp_mb() */
 byte g_sseq = KM1;
@@ -257,29 +281,30 @@ bool handed = false;	/* insrem is past the hand-over: drops pt, mseq */
 #define AGE_SSEQ	OLDER(v_sseq[0]); OLDER(v_sseq[1]); OLDER(v_sseq[2]); \
 			OLDER(v_sseq[3]); AGEK(mm_sseq); OLDER(g_sseq)
 #define AGE_MSEQ	OLDER(v_mseq[0]); OLDER(v_mseq[1]); OLDER(v_mseq[2]); \
-			OLDER(v_mseq[3]); OLDER(ld_mseq)
+			OLDER(v_mseq[3]); OLDER(ld_mseq); AGEK(ms_mseq); \
+			OLDER(ls_mseq)
 #define AGE_PT		OLDER(v_pt[0]); OLDER(v_pt[1]); OLDER(v_pt[2]); \
-			OLDER(v_pt[3]); AGEK(ms_pt); OLDER(ls_pt)
+			OLDER(v_pt[3]); AGEK(ms_pt); AGEK(mm_pt); OLDER(ls_pt)
 #define AGE_MUSE	OLDER(v_muse[0]); OLDER(v_muse[1]); OLDER(v_muse[3]); \
 			AGEK(ms_muse); OLDER(ls_muse)
 
 /* stores; "val" is evaluated after SHIFT, which keeps [0] */
-#define WRITE_SSEQ(p, val, mpt, mmuse) \
-	SHIFT(h_sseq); SHIFT(ms_pt); SHIFT(ms_muse); \
+#define WRITE_SSEQ(p, val, mpt, mmuse, mmseq) \
+	SHIFT(h_sseq); SHIFT(ms_pt); SHIFT(ms_muse); SHIFT(ms_mseq); \
 	h_sseq[0] = (val); ms_pt[0] = (mpt); ms_muse[0] = (mmuse); \
-	AGE_SSEQ; v_sseq[p] = 0
+	ms_mseq[0] = (mmseq); AGE_SSEQ; v_sseq[p] = 0
 /* smp_store_release() of sseq: carries the writer's view */
-#define RELEASE_SSEQ(p, val)	WRITE_SSEQ(p, val, v_pt[p], v_muse[p])
+#define RELEASE_SSEQ(p, val)	WRITE_SSEQ(p, val, v_pt[p], v_muse[p], v_mseq[p])
 /* WRITE_ONCE() of sseq, always under subs->lock: carries the lock's view */
-#define STORE_SSEQ(p, val)	WRITE_SSEQ(p, val, ls_pt, ls_muse)
-#define WRITE_MSEQ(p, val, msseq) \
-	SHIFT(h_mseq); SHIFT(mm_sseq); \
-	h_mseq[0] = (val); mm_sseq[0] = (msseq); \
+#define STORE_SSEQ(p, val)	WRITE_SSEQ(p, val, ls_pt, ls_muse, ls_mseq)
+#define WRITE_MSEQ(p, val, msseq, mpt) \
+	SHIFT(h_mseq); SHIFT(mm_sseq); SHIFT(mm_pt); \
+	h_mseq[0] = (val); mm_sseq[0] = (msseq); mm_pt[0] = (mpt); \
 	AGE_MSEQ; v_mseq[p] = 0
-#define RELEASE_MSEQ(p, val)	WRITE_MSEQ(p, val, v_sseq[p])
+#define RELEASE_MSEQ(p, val)	WRITE_MSEQ(p, val, v_sseq[p], v_pt[p])
 /* a plain store of mseq (only the set-seq-release mutation makes one): it
  * carries nothing, the driver lock's view having no sseq here */
-#define STORE_MSEQ(p, val)	WRITE_MSEQ(p, val, KM1)
+#define STORE_MSEQ(p, val)	WRITE_MSEQ(p, val, KM1, KM1)
 #define WRITE_PT(p, val) \
 	SHIFT(h_pt); h_pt[0] = (val); AGE_PT; v_pt[p] = 0
 #define WRITE_MUSE(p)	AGE_MUSE; v_muse[p] = 0
@@ -299,18 +324,21 @@ bool handed = false;	/* insrem is past the hand-over: drops pt, mseq */
 	atomic { PICK(v_mseq[p]); v_mseq[p] = _a; dst = h_mseq[_a]; _a = 0 }
 #define ACQ_LOAD_MSEQ(p, dst) \
 	atomic { PICK(v_mseq[p]); v_mseq[p] = _a; dst = h_mseq[_a]; \
-		 JOIN(v_sseq[p], mm_sseq[_a]); _a = 0 }
+		 JOIN(v_sseq[p], mm_sseq[_a]); JOIN_PT(p, mm_pt[_a]); _a = 0 }
 #define LOAD_SSEQ(p, dst) \
 	atomic { PICK(v_sseq[p]); v_sseq[p] = _a; dst = h_sseq[_a]; _a = 0 }
 #define ACQ_LOAD_SSEQ(p, dst) \
 	atomic { PICK(v_sseq[p]); v_sseq[p] = _a; dst = h_sseq[_a]; \
-		 JOIN_PT(p, ms_pt[_a]); JOIN_MUSE(p, ms_muse[_a]); _a = 0 }
+		 JOIN_PT(p, ms_pt[_a]); JOIN_MUSE(p, ms_muse[_a]); \
+		 JOIN_MSEQ(p, ms_mseq[_a]); _a = 0 }
 
 /* subs->lock: every store of sseq is made under it, so a holder reads the
  * newest; the lock also carries the holders' views of pt and muse */
 #define SUBS_LOCK(p) \
-	v_sseq[p] = 0; JOIN_PT(p, ls_pt); JOIN_MUSE(p, ls_muse)
-#define SUBS_UNLOCK(p)	JOIN(ls_pt, v_pt[p]); JOIN(ls_muse, v_muse[p])
+	v_sseq[p] = 0; JOIN_PT(p, ls_pt); JOIN_MUSE(p, ls_muse); \
+	JOIN_MSEQ(p, ls_mseq)
+#define SUBS_UNLOCK(p) \
+	JOIN(ls_pt, v_pt[p]); JOIN(ls_muse, v_muse[p]); JOIN(ls_mseq, v_mseq[p])
 /* the driver lock; an invalidator drops its view of mseq afterwards */
 bool dlock = false;
 #define DL_LOCK(p) \
@@ -339,7 +367,10 @@ bool dlock = false;
 #define LATEST_SSEQ	h_sseq[0]
 
 /* --- struct mmu_notifier_subscriptions, under subs->lock --------------- */
-byte nactive = 0;	/* subs->active */
+byte cur = 2;		/* subs->cur_seq: 2k not given out, 2k + 1 given out */
+byte act[2];		/* subs->active[]: members of a generation, by slot */
+byte walkers = 0;	/* subs->walkers */
+bool want_flip = false;	/* subs->want_flip */
 /* --- struct mmu_range_notifier M, its tree and deferred links ---------- */
 bool m_intree = false;	/* M is in subs->itree */
 byte m_dq = DQ_NONE;	/* M's entry on subs->deferred, and what it asks */
@@ -373,39 +404,130 @@ ltl progress { <> (rmdone && (rdone || !inserted)) }
 #endif
 
 /*
- * wait_event(subs->wq, mrn_seq_moved(subs, s)) for process p, queue bit
- * qb; uses the caller's locals w and _a.
+ * mrn_join_seq(): the value M starts at when it enters the tree now: the
+ * current generation, given out, if any invalidation runs, else done_seq.
  */
-inline wait_moved(p, qb, s)
+#define JOIN_SEQ(dst) \
+	if \
+	:: act[0] == 0 && act[1] == 0 -> \
+		dst = LATEST_SSEQ			/* M:even-new-seq */ \
+	:: else -> \
+		cur = cur | 1;				/* M:insert-no-odd */ \
+		dst = cur \
+	fi
+
+/*
+ * mrn_settle() for process p, under subs->lock: apply the deferred list if
+ * no walker is left, drain the older generation, then the current one or
+ * close it for a waiter; publish done_seq with release. Uses the caller's
+ * locals moved, _d and _j.
+ */
+#define SETTLE(p) \
+	if \
+	:: APPLY_OK && m_dq != DQ_NONE -> \
+		if \
+		:: m_dq == DQ_INS -> \
+			act[SLOT(h_mseq[0])]--; TREE_INSERT; \
+			JOIN_SEQ(_j); SET_SEQ(p, _j); _j = 0 \
+		:: else -> TREE_REMOVE \
+		fi; \
+		WRITE_MUSE(p); m_dq = DQ_NONE; moved = true \
+	:: else \
+	fi; \
+	_d = LATEST_SSEQ; \
+	if \
+	:: _d != PREV && act[SLOT(PREV)] == 0 -> _d = PREV \
+	:: else \
+	fi; \
+	if \
+	:: _d == PREV && (cur & 1) && act[SLOT(cur)] == 0 -> \
+		_d = cur; cur = NEXT(cur); want_flip = false \
+	:: _d == PREV && (cur & 1) && act[SLOT(cur)] != 0 && want_flip -> \
+		cur = NEXT(cur); want_flip = false \
+	:: else \
+	fi; \
+	if \
+	:: _d != LATEST_SSEQ -> \
+		RELEASE_SSEQ(p, _d); moved = true	/* M:bump-release */ \
+	:: else \
+	fi; \
+	_d = 0
+
+/*
+ * mrn_wake(): if (wq_has_sleeper(&subs->wq)) wake_up_all(); after a settle
+ * that moved something. Uses the caller's locals moved, r, _a and _l.
+ */
+inline wake_if_moved(p)
+{
+	if
+	:: moved ->
+		atomic {
+			WAKER_MB(p);			/* M:wake-mb */
+			PICK(_l);
+			r = h_wq[_a];
+			_a = 0
+		};
+		if
+		:: r != 0 -> WAKE_ALL(p)
+		:: else
+		fi
+	:: else
+	fi;
+	d_step { moved = false; r = 0; _l = KM1 }
+}
+
+/* prepare_to_wait_event(): queue, set_current_state(): smp_mb() */
+#define PREPARE_WAIT(p, qb) \
+	woken = woken & ~(qb); \
+	WRITE_WQ(h_wq[0] | (qb)); \
+	g_wq = 0; FENCE_SSEQ(p)			/* M:wait-mb */
+/* finish_wait() */
+#define FINISH_WAIT(qb) \
+	if \
+	:: (h_wq[0] & (qb)) != 0 -> WRITE_WQ(h_wq[0] & ~(qb)) \
+	:: else \
+	fi
+
+/*
+ * wait_event(subs->wq, mrn_gen_done(subs, s)) for the reader: uses its
+ * locals w and _a.
+ */
+inline wait_done(p, qb, s)
 {
 	do
-	:: atomic {
-		/* prepare_to_wait_event(): queue, set_current_state: smp_mb() */
-		woken = woken & ~(qb);
-		WRITE_WQ(h_wq[0] | (qb));
-		g_wq = 0; FENCE_SSEQ(p)		/* M:wait-mb */
-	   };
+	:: atomic { PREPARE_WAIT(p, qb) };
 	   ACQ_LOAD_SSEQ(p, w);		/* M:wait-acquire */
 	   if
-	   :: w != s -> break
+	   :: SEQ_LE(s, w) -> break
 	   :: else -> (woken & (qb)) != 0	/* schedule() */
 	   fi
 	od;
-	atomic {
-		/* finish_wait() */
-		if
-		:: (h_wq[0] & (qb)) != 0 -> WRITE_WQ(h_wq[0] & ~(qb))
-		:: else
-		fi;
-		w = 0
-	}
+	atomic { FINISH_WAIT(qb); w = 0 }
+}
+
+/*
+ * wait_event(subs->wq, mrn_unqueued(subs, mrn)) for the remover: the
+ * condition is checked under subs->lock. Uses its locals w and _a.
+ */
+inline wait_unqueued(p, qb)
+{
+	do
+	:: atomic { PREPARE_WAIT(p, qb) };
+	   d_step { SUBS_LOCK(p); w = (m_dq == DQ_NONE); SUBS_UNLOCK(p) };
+	   if
+	   :: w -> break
+	   :: else -> (woken & (qb)) != 0	/* schedule() */
+	   fi
+	od;
+	atomic { FINISH_WAIT(qb); w = 0 }
 }
 
 active [2] proctype invalidator()
 {
 	bool ovl_m = false, ovl_n = false, early = false, hit_m = false;
-	bool walks = false, last = false, second = false;
-	byte cur = 0, gone = 0, r = 0, _a = 0, _l = KM1;
+	bool walks = false, counted = false, moved = false, second = false;
+	byte sl = 0, c = 0, q0 = DQ_NONE, gone = 0, r = 0;
+	byte _a = 0, _l = KM1, _d = 0, _j = 0;
 
 	/* The range: does it overlap M's span (and so M's page)? N's? */
 	if
@@ -419,23 +541,23 @@ active [2] proctype invalidator()
 	fi;
 	reg_done;	/* under the mmap or rmap locks, after the registration */
 
-	/* mrn_start(), under subs->lock */
+	/* mrn_start(), under subs->lock: join the current generation */
 	d_step {
 		SUBS_LOCK(_pid);
-		nactive++;
+		sl = SLOT(cur);
+		act[sl]++;
 		hit_m = ovl_m && m_intree;
 		walks = hit_m || ovl_n;
 		if
 		:: walks ->
+			cur = cur | 1;
+			walkers++;
 			walking++;
-			if
-			:: (LATEST_SSEQ & 1) == 0 ->
-				STORE_SSEQ(_pid, LATEST_SSEQ | 1)
-			:: else
-			fi
+			counted = true
 		:: else
 		fi;
-		cur = LATEST_SSEQ;
+		c = cur;
+		q0 = m_dq;
 		SUBS_UNLOCK(_pid)
 	}
 
@@ -450,7 +572,7 @@ active [2] proctype invalidator()
 		DL_LOCK(_pid);
 		/* atomic, not d_step: the choice below is nondeterministic */
 		atomic {
-			SET_SEQ(_pid, cur);	/* mmu_range_set_seq() */
+			SET_SEQ(_pid, c);	/* mmu_range_set_seq() */
 			mirror = 0;		/* tear the device mapping down */
 			if
 			:: devtlb = 0		/* flushed now: no second pass */
@@ -478,6 +600,27 @@ active [2] proctype invalidator()
 	:: else
 	fi;
 
+	/*
+	 * if (READ_ONCE(subs->nr_deferred)) mrn_walk_leave(): a queue made
+	 * before this start's lock is seen; a later one may be missed (stale
+	 * zero) as long as the queue has not changed since.
+	 */
+	if
+	:: counted && m_dq != DQ_NONE ->
+		d_step {
+			SUBS_LOCK(_pid);
+			counted = false;
+			walkers--;
+			if
+			:: walkers == 0 -> SETTLE(_pid)
+			:: else
+			fi;
+			SUBS_UNLOCK(_pid)
+		}
+	:: !counted || m_dq == DQ_NONE || q0 != m_dq -> skip
+	fi;
+	wake_if_moved(_pid);
+
 	/* mmu_notifier_invalidate_range_start() has returned */
 	start_clean(!hit_m || (mirror == 0 && devtlb == 0));
 	if
@@ -489,23 +632,21 @@ active [2] proctype invalidator()
 	:: else
 	fi;
 
-	/* mrn_end(), under subs->lock */
+	/* mrn_end(), under subs->lock: leave the generation and the walkers */
 	d_step {
 		SUBS_LOCK(_pid);
-		nactive--;
+		act[sl]--;
 		if
-		:: LAST_END && (LATEST_SSEQ & 1) == 1 ->
-			if
-			:: m_dq == DQ_INS -> TREE_INSERT; WRITE_MUSE(_pid)
-			:: m_dq == DQ_REM -> TREE_REMOVE; WRITE_MUSE(_pid)
-			:: else
-			fi;
-			m_dq = DQ_NONE;
-			RELEASE_SSEQ(_pid, LATEST_SSEQ + 1);	/* M:bump-release */
-			last = true
+		:: counted -> walkers--; counted = false
 		:: else
 		fi;
-		deferred_applied(nactive > 0 || m_dq == DQ_NONE);
+		if
+		:: act[sl] > 0 && (walkers > 0 || m_dq == DQ_NONE) -> skip
+		:: act[sl] == 0 && (cur & 1) == 0 && LATEST_SSEQ == PREV &&
+		   m_dq == DQ_NONE -> skip
+		:: else -> SETTLE(_pid)
+		fi;
+		deferred_applied(walkers > 0 || m_dq == DQ_NONE);
 		if
 		:: gone > 0 -> dead = dead | (1 << gone)
 		:: else
@@ -513,33 +654,20 @@ active [2] proctype invalidator()
 		mirror_fresh(MIRROR_OK);
 		SUBS_UNLOCK(_pid)
 	}
-
-	/* mrn_end_last(): if (wq_has_sleeper(&subs->wq)) wake_up_all() */
-	if
-	:: last ->
-		atomic {
-			WAKER_MB(_pid);		/* M:wake-mb */
-			PICK(_l);
-			r = h_wq[_a];
-			_a = 0
-		};
-		if
-		:: r != 0 -> WAKE_ALL(_pid)
-		:: else
-		fi
-	:: else
-	fi;
+	wake_if_moved(_pid);
 	d_step {
 		v_sseq[_pid] = KM1; v_pt[_pid] = KM1; v_muse[_pid] = KM1;
 		ovl_m = false; ovl_n = false; early = false; hit_m = false;
-		walks = false; last = false; second = false; cur = 0; gone = 0;
-		r = 0; _l = KM1
+		walks = false; second = false; sl = 0; c = 0; q0 = 0;
+		gone = 0
 	}
 }
 
 active proctype reader()
 {
-	byte s = 0, t = 0, snap = 0, m = 0, w = 0, _a = 0;
+	byte s = 0, t = 0, snap = 0, m = 0, w = 0, r = 0;
+	byte _a = 0, _l = KM1, _d = 0, _j = 0;
+	bool moved = false;
 
 end_unused:
 	inserted;		/* valid end: the driver removed M unused */
@@ -548,7 +676,26 @@ again:
 	ACQ_LOAD_MSEQ(P_READER, s);	/* M:mseq-acquire */
 	ACQ_LOAD_SSEQ(P_READER, t);	/* M:sseq-acquire */
 	if
-	:: s == t -> wait_moved(P_READER, 1, s)
+	:: !SEQ_LE(s, t) ->
+		/* mrn_read_wait(): close the generation if current, wait */
+		do
+		:: d_step {
+			SUBS_LOCK(P_READER);
+			if
+			:: s == cur -> want_flip = true; SETTLE(P_READER)
+			:: else
+			fi;
+			SUBS_UNLOCK(P_READER)
+		   };
+		   wake_if_moved(P_READER);
+		   wait_done(P_READER, 1, s);
+		   ACQ_LOAD_MSEQ(P_READER, s);
+		   ACQ_LOAD_SSEQ(P_READER, t);
+		   if
+		   :: SEQ_LE(s, t) -> break
+		   :: else
+		   fi
+		od
 	:: else
 	fi;
 
@@ -586,8 +733,8 @@ again:
 
 active proctype insrem()
 {
-	byte rs = 0, w = 0, _a = 0;
-	bool in_use = false, p = false, seen = false, iv = false;
+	byte rs = 0, w = 0, r = 0, _a = 0, _l = KM1, _d = 0, _j = 0;
+	bool in_use = false, moved = false, p = false, seen = false, iv = false;
 
 	/* mmu_range_notifier_insert():
 	 * subs = smp_load_acquire(&mm->notifier_subscriptions) */
@@ -617,20 +764,17 @@ active proctype insrem()
 	d_step {
 		SUBS_LOCK(P_INSREM);
 		if
-		:: (LATEST_SSEQ & 1) == 1 ->
-			/* a walk may be in the tree: queue, collide until the end */
-			m_dq = DQ_INS;			/* M:insert-no-defer */
-			SET_SEQ(P_INSREM, LATEST_SSEQ)
+		:: walkers > 0 ->
+			/* a walk may be in the tree: queue, hold the generation */
+			cur = cur | 1;
+			SET_SEQ(P_INSREM, cur);
+			act[SLOT(cur)]++;
+			m_dq = DQ_INS			/* M:insert-no-defer */
 		:: else ->
-			if
-			:: nactive > 0 ->
-				/* no walk, but the running ones may have
-				 * changed M's pages: collide until they end */
-				STORE_SSEQ(P_INSREM, LATEST_SSEQ | 1);	/* M:insert-no-odd */
-				SET_SEQ(P_INSREM, LATEST_SSEQ)
-			:: else ->
-				SET_SEQ(P_INSREM, LATEST_SSEQ - 1)	/* M:even-new-seq */
-			fi;
+			/* collide with the running invalidations, if any */
+			JOIN_SEQ(_j);
+			SET_SEQ(P_INSREM, _j);
+			_j = 0;
 			TREE_INSERT
 		fi;
 		SUBS_UNLOCK(P_INSREM)
@@ -658,19 +802,22 @@ active proctype insrem()
 	d_step {
 		SUBS_LOCK(P_INSREM);
 		if
-		:: (LATEST_SSEQ & 1) == 0 ->
+		:: walkers == 0 ->
 			TREE_REMOVE
-		:: (LATEST_SSEQ & 1) == 1 && m_dq == DQ_INS ->
-			m_dq = DQ_NONE
-		:: (LATEST_SSEQ & 1) == 1 && m_dq == DQ_NONE ->
+		:: walkers > 0 && m_dq == DQ_INS ->
+			/* a queued insert: give its hold back */
+			m_dq = DQ_NONE;
+			act[SLOT(h_mseq[0])]--;
+			SETTLE(P_INSREM)
+		:: walkers > 0 && m_dq == DQ_NONE ->
 			m_dq = DQ_REM;
-			rs = LATEST_SSEQ;
 			in_use = true
 		fi;
 		SUBS_UNLOCK(P_INSREM)
 	}
+	wake_if_moved(P_INSREM);
 	if
-	:: in_use -> wait_moved(P_INSREM, 2, rs)	/* M:remove-no-wait */
+	:: in_use -> wait_unqueued(P_INSREM, 2)	/* M:remove-no-wait */
 	:: else
 	fi;
 	d_step {

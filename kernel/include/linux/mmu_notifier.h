@@ -63,12 +63,17 @@ enum mmu_notifier_event {
 /*
  * Private to mm/mmu_notifier.c: what the start of an invalidation did, so
  * that its end undoes exactly that, whatever was registered in between.
- * The start clears both before it looks at the mm.
+ * The start clears them all before it looks at the mm.
  */
+#define __MMU_NOTIFIER_RANGE_WALK	BIT(28)	/* still counted as a walker */
+#define __MMU_NOTIFIER_RANGE_GEN1	BIT(29)	/* counted in generation slot 1 */
 #define __MMU_NOTIFIER_RANGE_TREE	BIT(30)	/* counted in the range tree */
 #define __MMU_NOTIFIER_RANGE_CLASSIC	BIT(31)	/* walked the classic list */
 #define __MMU_NOTIFIER_RANGE_STARTED	(__MMU_NOTIFIER_RANGE_TREE | \
 					 __MMU_NOTIFIER_RANGE_CLASSIC)
+#define __MMU_NOTIFIER_RANGE_PRIVATE	(__MMU_NOTIFIER_RANGE_STARTED | \
+					 __MMU_NOTIFIER_RANGE_GEN1 | \
+					 __MMU_NOTIFIER_RANGE_WALK)
 
 /**
  * struct mmu_notifier_ops - callbacks of a classic notifier
@@ -341,7 +346,7 @@ static inline int __mmu_notifier_start(struct mmu_notifier_range *range,
 	int ret = 0;
 
 	lock_map_acquire(&__mmu_notifier_invalidate_range_start_map);
-	range->flags &= ~__MMU_NOTIFIER_RANGE_STARTED;
+	range->flags &= ~__MMU_NOTIFIER_RANGE_PRIVATE;
 	if (mm_has_notifiers(range->mm)) {
 		if (blockable)
 			range->flags |= MMU_NOTIFIER_RANGE_BLOCKABLE;

@@ -99,8 +99,8 @@ struct mmu_range_notifier_ops {
  * @mm: the mm subscribed to; pinned with mmgrab() until removal, and still
  *	set while the invalidate callback may run.
  * @deferred_item: link in the mm's list of inserts and removes waiting for
- *	the running invalidations to end.
- * @invalidate_seq: the sequence value of the last invalidation that hit this
+ *	the walks of the tree to end.
+ * @invalidate_seq: the generation of the last invalidation that hit this
  *	subscription; always odd. Written by mmu_range_set_seq().
  *
  * The driver allocates it (zeroed, or freshly removed) and must not change
@@ -138,8 +138,8 @@ unsigned long mmu_range_read_begin(struct mmu_range_notifier *mrn);
  * the call will then retry.
  *
  * The release store pairs with the acquire load in mmu_range_read_begin():
- * a reader that sees @cur_seq here also sees the mm-wide sequence that the
- * invalidation published before calling back, and waits for its end.
+ * a reader that sees @cur_seq here also sees what the writer saw before,
+ * such as the page tables as the invalidations before it left them.
  */
 static inline void mmu_range_set_seq(struct mmu_range_notifier *mrn,
 				     unsigned long cur_seq)

@@ -43,7 +43,7 @@ TRACE_DEFINE_ENUM(MMU_NOTIFY_EXCLUSIVE);
  */
 #define MMU_NOTIFIER_RANGE_AT_ONCE	0	/* no invalidation was running */
 #define MMU_NOTIFIER_RANGE_COLLIDES	1	/* insert: joined, and collides */
-#define MMU_NOTIFIER_RANGE_DEFERRED	2	/* queued for the last end */
+#define MMU_NOTIFIER_RANGE_DEFERRED	2	/* queued for the last walker */
 #define MMU_NOTIFIER_RANGE_UNQUEUED	3	/* remove: took back a queued insert */
 
 #define show_mmu_notifier_how(how)					\
@@ -157,8 +157,9 @@ TRACE_EVENT(mmu_notifier_invalidate_refused,
 );
 
 /*
- * mmu_notifier_range_wait - mmu_range_read_begin() or
- * mmu_range_notifier_remove() slept until the running invalidations ended
+ * mmu_notifier_range_wait - mmu_range_read_begin() slept until the
+ * generation of invalidations that hit the subscription drained, or
+ * mmu_range_notifier_remove() until no walk was left in the tree
  *
  * [@start, @last] is the subscription's span, @slept_ns how long the caller
  * waited.
@@ -185,9 +186,9 @@ TRACE_EVENT(mmu_notifier_range_wait,
 );
 
 /*
- * mmu_notifier_range_deferred - the last running invalidation of an mm
- * ended and applied the inserts and removes queued while the tree was
- * being walked
+ * mmu_notifier_range_deferred - the last walker of an mm's tree left it
+ * and applied the inserts and removes queued while the tree was being
+ * walked
  */
 TRACE_EVENT(mmu_notifier_range_deferred,
 	    TP_PROTO(const struct mm_struct *mm, unsigned int inserts,
@@ -223,7 +224,7 @@ DECLARE_EVENT_CLASS(mmu_notifier_range_change,
 
 /*
  * mmu_notifier_range_insert - a range subscription was inserted: at once,
- * colliding with running invalidations, or deferred to their end
+ * colliding with running invalidations, or deferred until no walk is left
  */
 DEFINE_EVENT(mmu_notifier_range_change, mmu_notifier_range_insert,
 	     TP_PROTO(const struct mmu_range_notifier *mrn, int how),
