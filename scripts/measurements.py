@@ -35,7 +35,8 @@ memory; check and bench add seconds, ended and (check) step, result. A
 file whose time falls within a stamped run (its start to its end) is
 credited to that run's commit. Any other file, a log from before stamps
 existed for instance, gets its modification time and, marked as a guess,
-the last commit made before that time.
+the last commit made before that time on the HEAD of the checkout DIR
+belongs to (DIR/..).
 """
 import argparse
 import datetime
@@ -64,10 +65,10 @@ FIGURES = (
 )
 
 
-def git(*args):
-    """Output of git in the repository, stripped; '' if git fails."""
+def git(*args, where=REPO):
+    """Output of git in the checkout WHERE, stripped; '' if git fails."""
     try:
-        return subprocess.run(['git', '-C', str(REPO), *args], text=True,
+        return subprocess.run(['git', '-C', str(where), *args], text=True,
                               capture_output=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return ''
@@ -132,6 +133,8 @@ class Runs:
     """The stamped runs in out/, and who measured a file."""
 
     def __init__(self, out):
+        # A guess is made in the checkout that out/ belongs to.
+        self.checkout = out.parent
         self.stamps = [s for p in sorted(out.glob('logs/check-*.stamp')) +
                        [out / 'bench.stamp'] if (s := read_stamp(p))]
 
@@ -142,7 +145,7 @@ class Runs:
             if st['_start'] - 2 <= mtime <= st['_end'] + 2:
                 return mtime, stamped(st), st
         guess = git('log', '-1', '--format=%h', f'--before={iso(mtime)}',
-                    'HEAD')
+                    'HEAD', where=self.checkout)
         return mtime, (f'`{guess}`?' if guess else '?'), None
 
     def machines(self, used):
@@ -210,7 +213,7 @@ def check_part(out, runs, rel):
             'each row is the last run of that step, by `make check` or '
             '`scripts/check.sh STEP`.', '',
             runs.machines(used), '',
-            '| step | result | s | finished | commit |',
+            '| step | result | time (s) | finished | commit |',
             '|---|---|---:|---|---|', *rows,
             f'| sum | {summed(results)} | {total} | | |', '']
     if lower:
