@@ -12,6 +12,8 @@
 #   make lint|mutations|model|litmus|compile|hmm|users|bisect   one alone
 #   make bench           6.12 and the series side by side (UML, QEMU -smp 2):
 #                        out/bench.md, out/bench.png
+#   make measurements    MEASUREMENTS.md from what the last runs left in
+#                        out/ (make check and make bench rewrite it too)
 #   make series          only apply the series
 #   make clean           remove build/ and out/ (the ccache stays)
 #
@@ -21,7 +23,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 .ONESHELL:
 .PHONY: all deps tree series export applied exported test check lint model \
-	litmus compile mutations hmm users bisect bench clean
+	litmus compile mutations hmm users bisect bench measurements clean
 
 all: series
 	@scripts/export-series.sh
@@ -51,8 +53,13 @@ exported: applied
 test: applied
 	@scripts/kunit.sh uml-debug
 
+# check and bench rewrite MEASUREMENTS.md from out/ at their end, whatever
+# their result, and exit as their script did.
 check: exported
-	@scripts/check.sh
+	@rc=0
+	scripts/check.sh || rc=$$?
+	scripts/measurements.py || echo "make: MEASUREMENTS.md not rewritten" >&2
+	exit $$rc
 
 lint: exported
 	@scripts/lint.sh
@@ -71,7 +78,14 @@ bisect: applied
 
 # From a fresh clone too: `series` installs, unpacks and applies first.
 bench: series
-	@scripts/bench.sh
+	@rc=0
+	scripts/bench.sh || rc=$$?
+	scripts/measurements.py || echo "make: MEASUREMENTS.md not rewritten" >&2
+	exit $$rc
+
+measurements:
+	@scripts/measurements.py
+	echo "make: MEASUREMENTS.md rewritten from out/"
 
 model:
 	@scripts/model-check.sh

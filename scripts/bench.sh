@@ -13,10 +13,13 @@
 # env: UML_RUNS (boots per implementation, default 12), QEMU_RUNS (default
 #   4), BENCH_QEMU=0 (UML only)
 # Writes out/bench.md and out/bench.png (data, gnuplot script and the
-# kernels' logs in out/bench/); exits non-zero if a firm target is missed.
+# kernels' logs in out/bench/), and out/bench.stamp (the run's date, commit
+# and machine, for scripts/measurements.py); exits non-zero if a firm
+# target is missed.
 set -euo pipefail
 TAG=bench
 . "$(dirname "$0")/lib.sh"
+stamp=$("$top/scripts/measurements.py" stamp) || stamp=
 
 uml_runs=${UML_RUNS:-12}
 qemu_runs=${QEMU_RUNS:-4}
@@ -58,5 +61,7 @@ rc=0
 	| tee "$LOG_DIR/bench-report.log" || rc=$?
 cp "$OUT/bench/bench.md" "$OUT/bench.md"
 [ -f "$OUT/bench/bench.png" ] && cp "$OUT/bench/bench.png" "$OUT/bench.png"
+printf '%s\nseconds=%d\nended=%s\n' "$stamp" $((SECONDS - _t0)) \
+	"$(date -u +%FT%TZ)" >"$OUT/bench.stamp"
 say "wrote $OUT/bench.md and $OUT/bench.png in $((SECONDS - _t0)) s"
 exit "$rc"

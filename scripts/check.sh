@@ -35,6 +35,9 @@ free0=$(free_gib)
 [ $# -gt 0 ] || [ "$free0" -ge 8 ] ||
 	say "warning: $free0 GiB free on the file system of $BUILD_ROOT; a cold make check needs about 7 GiB more"
 
+# The run's stamp (date, commit, machine), kept with each step's log as
+# check-<step>.stamp for scripts/measurements.py (MEASUREMENTS.md).
+stamp=$("$top/scripts/measurements.py" stamp) || stamp=
 want=" $* "
 tp=0 tf=0 ts=0
 table=()
@@ -64,7 +67,11 @@ for s in "${steps[@]}"; do
 	fi
 	sk=${sk:-0}
 	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + sk))
-	table+=("$(printf '%-14s %-40s %5ds' "$name" "$last" $((SECONDS - t)))")
+	secs=$((SECONDS - t))
+	table+=("$(printf '%-14s %-40s %5ds' "$name" "$last" "$secs")")
+	printf '%s\nstep=%s\nresult=%s\nseconds=%d\nended=%s\n' "$stamp" \
+		"$name" "$last" "$secs" "$(date -u +%FT%TZ)" \
+		>"$LOG_DIR/check-$name.stamp"
 done
 
 echo

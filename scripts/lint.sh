@@ -11,6 +11,9 @@
 #   htmldocs     make htmldocs SPHINXDIRS=mm, no warning from our files
 #   cocci-message  scripts/check-cocci-message.sh: the commit message of the
 #                treewide patch quotes its semantic patch exactly
+#   bench-report scripts/check-bench-report.sh: the benchmark report's
+#                verdicts on the recorded boots of tests/bench-report/ are
+#                those of its expected-verdicts file
 #
 # usage: scripts/lint.sh [STEP...]     (default: all)
 # Each step counts as one; the last line is "N passed, N failed".
@@ -172,17 +175,31 @@ step_htmldocs() {
 	fi
 }
 
-step_cocci-message() {
-	local out
-	if out=$("$top/scripts/check-cocci-message.sh" 2>&1); then
-		report cocci-message ok "$(tail -n 1 <<<"$out")"
+# script_step NAME WHY CMD...: a step that is one of our check scripts: ok
+# with the script's last line, or the tail of its output and WHY.
+script_step() {
+	local name=$1 why=$2 out
+	shift 2
+	if out=$("$@" 2>&1); then
+		report "$name" ok "$(tail -n 1 <<<"$out")"
 	else
-		sed 's/^/  /' <<<"$out" | tail -n 20
-		report cocci-message FAIL "the quoted semantic patch differs"
+		sed 's/^/  /' <<<"$out" | tail -n 40
+		report "$name" FAIL "$why"
 	fi
 }
 
-all=(checkpatch kerneldoc gcc clang coccicheck htmldocs cocci-message)
+step_cocci-message() {
+	script_step cocci-message "the quoted semantic patch differs" \
+		"$top/scripts/check-cocci-message.sh"
+}
+
+step_bench-report() {
+	script_step bench-report \
+		"verdicts differ from tests/bench-report/expected-verdicts" \
+		"$top/scripts/check-bench-report.sh"
+}
+
+all=(checkpatch kerneldoc gcc clang coccicheck htmldocs cocci-message bench-report)
 for s in "${@:-${all[@]}}"; do
 	say "=== $s"
 	"step_$s"
