@@ -309,6 +309,7 @@ struct b_stream {
 	unsigned long start;
 	bool stop;
 	struct completion open, done;
+	u64 longest;	/* ns, the longest start-to-end of one invalidation */
 };
 
 static int b_stream_fn(void *data)
@@ -316,6 +317,7 @@ static int b_stream_fn(void *data)
 	struct b_stream *st = data;
 	u64 end = ktime_get_ns() + B2_MS * NSEC_PER_MSEC;
 	struct mmu_notifier_range r[2];
+	u64 started[2];
 	unsigned int i;
 
 	for (i = 0; ; i++) {
@@ -323,11 +325,15 @@ static int b_stream_fn(void *data)
 
 		mmu_notifier_range_init(cur, MMU_NOTIFY_CLEAR, 0, st->mm,
 					st->start, st->start + PAGE_SIZE);
+		started[i & 1] = ktime_get_ns();
 		mmu_notifier_invalidate_range_start(cur);
-		if (i)
+		if (i) {
 			mmu_notifier_invalidate_range_end(&r[(i - 1) & 1]);
-		else
+			st->longest = max(st->longest, ktime_get_ns() -
+					  started[(i - 1) & 1]);
+		} else {
 			complete(&st->open);
+		}
 		if (READ_ONCE(st->stop) || ktime_get_ns() > end)
 			break;
 		usleep_range(20, 40);
@@ -721,10 +727,15 @@ static int b2_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static u64 b_median(u64 *v, unsigned int n)
+{
+	sort(v, n, sizeof(u64), b2_cmp, NULL);
+	return v[n / 2];
+}
+
 static u64 b2_median(u64 *v)
 {
-	sort(v, B2_ROUNDS, sizeof(u64), b2_cmp, NULL);
-	return v[B2_ROUNDS / 2];
+	return b_median(v, B2_ROUNDS);
 }
 
 static void b2_print(struct kunit *test, const char *op, const char *label,
@@ -823,6 +834,105 @@ static void bench_two_cpus(struct kunit *test)
 	b_free(subs, 2, mm);
 }
 
+/*
+ * Liveness: how long a caller waits while a stream of overlapping
+ * invalidations runs elsewhere in the mm, hitting nothing ("miss") or
+ * another subscription ("hit"). In 6.12 the mm's sequence stays odd from
+ * the first hit until no invalidation runs, so a reader of a subscription
+ * whose own invalidation has ended, an insert's first read_begin and a
+ * remove of a subscription in the tree all wait for the stream to end
+ * (B2_MS at most, when it stops by itself). The median of B_LIVE_REPS
+ * waits, in us; the report checks the worst run.
+ */
+#define B_LIVE_REPS	3
+#define B_LIVE_OTHER	(B_BASE + 64 * PAGE_SIZE)
+
+enum b_live_op { B_LIVE_READ, B_LIVE_INSERT_READ, B_LIVE_REMOVE };
+
+/* One wait, in ns: @op on subscription @a while a stream runs. */
+static u64 b_live_once(struct kunit *test, struct mm_struct *mm,
+		       struct bsub *a, enum b_live_op op, u64 *longest)
+{
+	struct b_stream st = { .mm = mm, .start = B_LIVE_OTHER };
+	struct task_struct *task;
+	u64 t0, t;
+
+	if (op != B_LIVE_INSERT_READ)
+		b_insert(test, a, mm, B_BASE, PAGE_SIZE);
+	init_completion(&st.open);
+	init_completion(&st.done);
+	task = kthread_run(b_stream_fn, &st, "mn-bench-live");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	wait_for_completion(&st.open);
+	/* A few overlapping rounds first: the stream is in its stride. */
+	usleep_range(200, 400);
+	if (op == B_LIVE_READ)
+		b_inval(mm, B_BASE, B_BASE + PAGE_SIZE);
+	t0 = ktime_get_ns();
+	switch (op) {
+	case B_LIVE_READ:
+		mmu_range_read_begin(&a->mrn);
+		break;
+	case B_LIVE_INSERT_READ:
+		b_insert(test, a, mm, B_BASE, PAGE_SIZE);
+		mmu_range_read_begin(&a->mrn);
+		break;
+	case B_LIVE_REMOVE:
+		mmu_range_notifier_remove(&a->mrn);
+		break;
+	}
+	t = ktime_get_ns() - t0;
+	WRITE_ONCE(st.stop, true);
+	wait_for_completion(&st.done);
+	*longest = max(*longest, st.longest);
+	if (op != B_LIVE_REMOVE)
+		mmu_range_notifier_remove(&a->mrn);
+	return t;
+}
+
+static void b_live(struct kunit *test, const char *name, enum b_live_op op,
+		   bool hit, u64 *longest)
+{
+	struct mm_struct *mm = b_mm(test);
+	struct bsub *subs = b_subs(test, 2);
+	u64 waits[B_LIVE_REPS];
+	unsigned int r;
+
+	/* subs[1] sits under the stream when it is to hit something. */
+	if (hit)
+		b_insert(test, &subs[1], mm, B_LIVE_OTHER, PAGE_SIZE);
+	else
+		b_insert(test, &subs[1], mm, B_LIVE_OTHER + 2 * PAGE_SIZE,
+			 PAGE_SIZE);
+	for (r = 0; r < B_LIVE_REPS; r++)
+		waits[r] = b_live_once(test, mm, &subs[0], op, longest);
+	b_print(test, name, 1, "wait_us",
+		div_u64(b_median(waits, B_LIVE_REPS), 10));
+	mmu_range_notifier_remove(&subs[1].mrn);
+	kvfree(subs);
+	mmput(mm);
+}
+
+/*
+ * live_stream_inval is the longest invalidation of the streams, from its
+ * start to its end: the time a caller may have to wait for one that was
+ * running when it asked (on UML, without high-resolution timers, each
+ * lasts a jiffy: usleep_range() sleeps that long).
+ */
+static void bench_liveness(struct kunit *test)
+{
+	u64 longest = 0;
+
+	b_live(test, "live_read_miss", B_LIVE_READ, false, &longest);
+	b_live(test, "live_read_hit", B_LIVE_READ, true, &longest);
+	b_live(test, "live_insert_read_miss", B_LIVE_INSERT_READ, false,
+	       &longest);
+	b_live(test, "live_insert_read_hit", B_LIVE_INSERT_READ, true,
+	       &longest);
+	b_live(test, "live_remove_hit", B_LIVE_REMOVE, true, &longest);
+	b_print(test, "live_stream_inval", 1, "wait_us", div_u64(longest, 10));
+}
+
 static struct kunit_case mmu_notifier_bench_cases[] = {
 	KUNIT_CASE(bench_struct_size),
 	KUNIT_CASE_SLOW(bench_inval_miss),
@@ -832,6 +942,7 @@ static struct kunit_case mmu_notifier_bench_cases[] = {
 	KUNIT_CASE_SLOW(bench_remove_insert_lowest),
 	KUNIT_CASE_SLOW(bench_inval_empty),
 	KUNIT_CASE_SLOW(bench_remove_during_missing),
+	KUNIT_CASE_SLOW(bench_liveness),
 	KUNIT_CASE_SLOW(bench_inval_devices),
 	KUNIT_CASE_SLOW(bench_classic_inval),
 	KUNIT_CASE_SLOW(bench_teardown),

@@ -77,6 +77,12 @@ def add_bench_line(run, number, op, param, unit, text):
                              f'not a count, line ignored')
             return
         param = int(param)
+    elif unit == 'wait_us':
+        if param != '1':
+            run.notes.append(f'{run.path}:{number}: {op} param "{param}" is '
+                             f'not 1, line ignored')
+            return
+        param = 1
     elif unit != 'ops_per_ms':
         run.notes.append(f'{run.path}:{number}: unknown unit "{unit}", '
                          f'line ignored')
@@ -103,13 +109,16 @@ def run_value(run, op, param, unit):
     """The value of one measurement in one run, None if absent.
 
     A log normally prints each measurement once; if it repeats one, ns and
-    bytes take the smallest (the best), ops_per_ms the median.
+    bytes take the smallest (the best), ops_per_ms the median, wait_us the
+    largest (the worst).
     """
     values = run.values.get((op, param, unit))
     if not values:
         return None
     if unit == 'ops_per_ms':
         return statistics.median(values)
+    if unit == 'wait_us':
+        return max(values)
     return min(values)
 
 

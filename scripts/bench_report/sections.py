@@ -188,6 +188,26 @@ def teardown_section(best_base, best_ours):
                    ['n', '6.12(ns/sub)', 'ours(ns/sub)'], table, lines)
 
 
+def live_section(rows):
+    table = []
+    for row in rows:
+        table.append([row.platform, row.op,
+                      '-' if row.base is None else f'{row.base:.0f}',
+                      '-' if row.ours is None else f'{row.ours:.0f}',
+                      '-' if row.worst is None else f'{row.worst:.0f}',
+                      '-' if row.stream is None else f'{row.stream:.0f}'])
+    lines = ['a stream of overlapping invalidations of other ranges runs '
+             '(B2_MS at most): read_begin of a subscription whose own '
+             'invalidation has ended, insert + first read_begin, remove']
+    if not table:
+        lines = ['no liveness figure']
+    return Section('Liveness: waits under a stream of other invalidations, '
+                   'median of runs, us', ['platform', 'op', '6.12(us)',
+                                          'ours(us)', 'ours worst(us)',
+                                          'longest inval(us)'],
+                   table, lines)
+
+
 def notes_section(notes):
     return Section('Notes', [], [], notes)
 
@@ -203,7 +223,8 @@ def build_sections(args, results, ran_qemu):
                                 bool(args.qemu_series)),
                 growth_section(results.fits),
                 teardown_section(results.best['base']['teardown'],
-                                 results.best['series']['teardown'])]
+                                 results.best['series']['teardown']),
+                live_section(results.live)]
     if notes:
         sections.append(notes_section(notes))
     return sections

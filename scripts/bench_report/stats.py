@@ -20,6 +20,13 @@ GROWTH_OPS = ('inval_miss', 'remove_insert')
 # teardown table and the picture's panel (plot.PLOT_OPS).
 BEST_OPS = GROWTH_OPS + ('teardown',)
 SCALING_TESTS = ('retry2', 'inval2', 'mixed', 'lock2')
+# Waits under a stream of overlapping invalidations elsewhere in the mm
+# (bench_liveness): each run prints the median of its waits, in us.
+LIVE_OPS = ('live_read_miss', 'live_read_hit', 'live_insert_read_miss',
+            'live_insert_read_hit', 'live_remove_hit')
+# The longest single invalidation of those streams, per run: what a caller
+# may have to wait for when one is running as it asks.
+LIVE_STREAM_OP = 'live_stream_inval'
 
 
 @dataclasses.dataclass
@@ -57,6 +64,18 @@ class Fit:
 
 
 @dataclasses.dataclass
+class LiveRow:
+    """One liveness wait on one platform: medians over runs, and the
+    worst run of ours."""
+    platform: str
+    op: str
+    base: float | None
+    ours: float | None
+    worst: float | None
+    stream: float | None = None  # ours: the longest stream invalidation
+
+
+@dataclasses.dataclass
 class Results:
     """Everything computed from the logs."""
     uml_rows: list
@@ -67,6 +86,7 @@ class Results:
     sizeof_ours: float | None
     sizeof_base: float | None
     notes: list
+    live: list = dataclasses.field(default_factory=list)
 
 
 def op_sort_key(op):
@@ -296,6 +316,28 @@ def compute_fits(best):
     return fits
 
 
+def median_or_none(values):
+    return statistics.median(values) if values else None
+
+
+def compute_live(runs):
+    """One LiveRow per liveness op and platform that printed it."""
+    rows = []
+    for platform, key in (('UML', 'uml'), ('QEMU', 'qemu')):
+        stream = run_values(runs[key]['series'], LIVE_STREAM_OP, 1,
+                            'wait_us')
+        for op in LIVE_OPS:
+            base = run_values(runs[key]['base'], op, 1, 'wait_us')
+            ours = run_values(runs[key]['series'], op, 1, 'wait_us')
+            if not base and not ours:
+                continue
+            rows.append(LiveRow(platform, op, median_or_none(base),
+                                median_or_none(ours),
+                                max(ours) if ours else None,
+                                max(stream) if stream else None))
+    return rows
+
+
 def compute(runs):
     best = compute_best(runs['uml'])
     sizeof_ours, size_notes = sizeof_value(runs['uml']['series'] +
@@ -308,4 +350,5 @@ def compute(runs):
                    scalings=compute_scalings(runs['qemu']),
                    best=best, fits=compute_fits(best),
                    sizeof_ours=sizeof_ours, sizeof_base=sizeof_base,
-                   notes=collect_notes(runs) + size_notes)
+                   notes=collect_notes(runs) + size_notes,
+                   live=compute_live(runs))
