@@ -12,7 +12,8 @@
 # optionally "mode: sc|weak" (default sc).
 #
 # usage: scripts/model-check.sh [OUTDIR]   (default: <project>/out/model)
-# env:   MODEL_DEPTH (pan -m, default 10000)
+# env:   MODEL_DEPTH (pan -m, default 10000), MODEL_JOBS (searches run at
+#        once, default 2)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -20,6 +21,7 @@ outdir=${1:-$top/out/model}
 model=$top/tests/model/mmu_range.pml
 mutdir=$top/tests/model/mutations
 depth=${MODEL_DEPTH:-10000}
+jobs=${MODEL_JOBS:-2}
 
 if ! command -v spin >/dev/null 2>&1; then
 	echo "model-check: spin not found: install Debian package spin" >&2
@@ -53,8 +55,13 @@ declare -A kind=(
 	[tree_frozen]=assert
 	[subs_ready]=assert
 	[start_clean]=assert
+	[stream_progress]=ltl
 )
-order=(mirror_fresh no_deadlock progress deferred_applied remove_safe tree_frozen subs_ready start_clean)
+# Properties checked on a variant of the model: stream_progress runs with a
+# stream of invalidations that never stops (-DSTREAM), whose generation
+# values wrap modulo 16 to keep the state space finite.
+declare -A extra=([stream_progress]='-DSTREAM -DMODV=16')
+order=(mirror_fresh no_deadlock progress deferred_applied remove_safe tree_frozen subs_ready start_clean stream_progress)
 modes=(sc weak)
 declare -A modedef=([sc]='' [weak]='-DWEAK')
 declare -A reason=(
@@ -63,14 +70,16 @@ declare -A reason=(
 	[ltl]='acceptance cycle'
 )
 
-# check PML PROP MODE DIR: run spin + gcc + pan; sets errors, states,
-# trans, first_error and search_ok. Output goes to DIR/pan.log.
-check() {
+# run_pan PML PROP MODE DIR: run spin + gcc + pan, output in DIR/pan.log
+# and the seconds it took in DIR/seconds; sets no variable, so that several
+# may run at once.
+run_pan() {
 	local pml=$1 prop=$2 mode=$3 dir=$4
 	local k=${kind[$prop]}
-	local defs=() cflags=(-O2 -w) pflags=("-m$depth" -c1)
+	local defs=() more=() cflags=(-O2 -w) pflags=("-m$depth" -c1)
 
 	[ -n "${modedef[$mode]}" ] && defs+=("${modedef[$mode]}")
+	[ -n "${extra[$prop]:-}" ] && read -r -a more <<< "${extra[$prop]}" && defs+=("${more[@]}")
 	case $k in
 	assert)   defs+=("-DCHECK_$prop"); cflags+=(-DSAFETY); pflags+=(-E) ;;
 	endstate) cflags+=(-DSAFETY) ;;
@@ -85,11 +94,20 @@ check() {
 		spin "${defs[@]}" -a model.pml > spin.log 2>&1 &&
 			gcc "${cflags[@]}" -o pan pan.c > gcc.log 2>&1
 	) || { echo "spin or gcc failed in $dir" >&2; cat "$dir"/spin.log "$dir"/gcc.log >&2 || true; exit 1; }
+	local t0=$SECONDS
 	(cd "$dir" && ./pan "${pflags[@]}" > pan.log 2>&1) || true
+	echo $((SECONDS - t0)) > "$dir/seconds"
+}
+
+# read_pan DIR: sets errors, states, trans, first_error and search_ok from
+# DIR/pan.log.
+read_pan() {
+	local dir=$1
 
 	errors=$(sed -n 's/.*errors: \([0-9][0-9]*\).*/\1/p' "$dir/pan.log" | tail -1)
-	states=$(awk '/states, stored/ { print $1; exit }' "$dir/pan.log")
-	trans=$(awk '/transitions \(= / { print $1; exit }' "$dir/pan.log")
+	# pan prints counts above 1e8 as 1.8e+08: make integers of them
+	states=$(awk '/states, stored/ { printf "%d\n", $1; exit }' "$dir/pan.log")
+	trans=$(awk '/transitions \(= / { printf "%d\n", $1; exit }' "$dir/pan.log")
 	first_error=$(grep -m1 '^pan:1: ' "$dir/pan.log" || true)
 	search_ok=1
 	if [ -z "$errors" ] || [ -z "$states" ] ||
@@ -123,16 +141,32 @@ total_states=0
 total_trans=0
 declare -A nverified=([sc]=0 [weak]=0)
 
-say "spin $(spin -V | sed -n 's/^Spin Version \([^ ]*\).*/\1/p'), model $model, pan -m$depth"
+# check PML PROP MODE DIR: run_pan, then read_pan.
+check() {
+	run_pan "$@"
+	read_pan "$4"
+}
+
+say "spin $(spin -V | sed -n 's/^Spin Version \([^ ]*\).*/\1/p'), model $model, pan -m$depth, $jobs at a time"
+# The properties' searches are independent: run them $jobs at a time (each
+# weak-mode search holds about 4 GB), then report them in order.
 for mode in "${modes[@]}"; do
 	for prop in "${order[@]}"; do
-		t1=$SECONDS
-		check "$model" "$prop" "$mode" "$work/good-$mode-$prop"
+		while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do
+			wait -n || true
+		done
+		run_pan "$model" "$prop" "$mode" "$work/good-$mode-$prop" &
+	done
+done
+wait
+for mode in "${modes[@]}"; do
+	for prop in "${order[@]}"; do
+		read_pan "$work/good-$mode-$prop"
 		cp "$work/good-$mode-$prop/pan.log" "$outdir/good-$mode-$prop.log"
 		total_states=$((total_states + states))
 		total_trans=$((total_trans + trans))
 		if [ "$search_ok" = 1 ] && [ "$errors" = 0 ]; then
-			say "ok   $prop $mode (${kind[$prop]}): 0 errors, $states states, $trans transitions, $((SECONDS - t1))s"
+			say "ok   $prop $mode (${kind[$prop]}): 0 errors, $states states, $trans transitions, $(cat "$work/good-$mode-$prop/seconds")s"
 			passed=$((passed + 1))
 			verified=$((verified + 1))
 			nverified[$mode]=$((nverified[$mode] + 1))

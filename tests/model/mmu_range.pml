@@ -66,6 +66,10 @@
  *   subs_ready            a lockless user of mm->notifier_subscriptions
  *                         never reads a field of it before its
  *                         initialisation
+ *   stream_progress       (b) with -DSTREAM (a second invalidator that
+ *                         never stops, see streamer()): the progress LTL
+ *                         still holds, read_begin and remove return while
+ *                         invalidations that do not hit M keep running
  *
  * MEMORY MODES
  * ============
@@ -402,6 +406,10 @@ bool rmdone = false;	/* insrem finished */
 #ifdef CHECK_progress
 ltl progress { <> (rmdone && (rdone || !inserted)) }
 #endif
+#ifdef CHECK_stream_progress
+/* the same, while a stream of invalidations never stops (-DSTREAM) */
+ltl stream_progress { <> (rmdone && (rdone || !inserted)) }
+#endif
 
 /*
  * mrn_join_seq(): the value M starts at when it enters the tree now: the
@@ -496,7 +504,7 @@ inline wait_done(p, qb, s)
 {
 	do
 	:: atomic { PREPARE_WAIT(p, qb) };
-	   ACQ_LOAD_SSEQ(p, w);		/* M:wait-acquire */
+	   ACQ_LOAD_SSEQ(p, w);
 	   if
 	   :: SEQ_LE(s, w) -> break
 	   :: else -> (woken & (qb)) != 0	/* schedule() */
@@ -522,7 +530,11 @@ inline wait_unqueued(p, qb)
 	atomic { FINISH_WAIT(qb); w = 0 }
 }
 
+#ifdef STREAM
+active [1] proctype invalidator()
+#else
 active [2] proctype invalidator()
+#endif
 {
 	bool ovl_m = false, ovl_n = false, early = false, hit_m = false;
 	bool walks = false, counted = false, moved = false, second = false;
@@ -617,7 +629,7 @@ active [2] proctype invalidator()
 			fi;
 			SUBS_UNLOCK(_pid)
 		}
-	:: !counted || m_dq == DQ_NONE || q0 != m_dq -> skip
+	:: !counted || m_dq == DQ_NONE || q0 != m_dq -> skip	/* M:walk-leave */
 	fi;
 	wake_if_moved(_pid);
 
@@ -663,6 +675,73 @@ active [2] proctype invalidator()
 	}
 }
 
+#ifdef STREAM
+/*
+ * -DSTREAM: _pid 1 is a stream of invalidations that never stops, each
+ * starting before the previous one ends (start Y, end X, Y becomes X),
+ * all of them hitting N (so always walking) and never M's page. The
+ * liveness property asks that the reader and the remover still get
+ * through: nothing may wait for the stream to end.
+ */
+active proctype streamer()
+{
+	bool cx = false, cy = false, moved = false;
+	byte sx = 0, sy = 0, q0 = DQ_NONE, r = 0;
+	byte _a = 0, _l = KM1, _d = 0, _j = 0;
+
+	reg_done;
+	d_step {
+		SUBS_LOCK(_pid);
+		sx = SLOT(cur); act[sx]++; cur = cur | 1; walkers++;
+		cx = true;
+		SUBS_UNLOCK(_pid)
+	}
+	do
+	:: /* start Y, which walks to N and back */
+	   d_step {
+		SUBS_LOCK(_pid);
+		sy = SLOT(cur); act[sy]++; cur = cur | 1; walkers++;
+		cy = true; q0 = m_dq;
+		tree_frozen(walking == 0);
+		SUBS_UNLOCK(_pid)
+	   };
+	   if
+	   :: cy && m_dq != DQ_NONE ->
+		d_step {
+			SUBS_LOCK(_pid);
+			cy = false;
+			walkers--;
+			if
+			:: walkers == 0 -> SETTLE(_pid)
+			:: else
+			fi;
+			SUBS_UNLOCK(_pid)
+		}
+	   :: !cy || m_dq == DQ_NONE || q0 != m_dq -> skip	/* M:stream-walk-leave */
+	   fi;
+	   wake_if_moved(_pid);
+	   /* end X */
+	   d_step {
+		SUBS_LOCK(_pid);
+		act[sx]--;
+		if
+		:: cx -> walkers--
+		:: else
+		fi;
+		if
+		:: act[sx] > 0 && (walkers > 0 || m_dq == DQ_NONE) -> skip
+		:: act[sx] == 0 && (cur & 1) == 0 && LATEST_SSEQ == PREV &&
+		   m_dq == DQ_NONE -> skip
+		:: else -> SETTLE(_pid)
+		fi;
+		SUBS_UNLOCK(_pid)
+	   };
+	   wake_if_moved(_pid);
+	   d_step { sx = sy; cx = cy; sy = 0; cy = false; q0 = 0 }
+	od
+}
+#endif
+
 active proctype reader()
 {
 	byte s = 0, t = 0, snap = 0, m = 0, w = 0, r = 0;
@@ -682,7 +761,7 @@ again:
 		:: d_step {
 			SUBS_LOCK(P_READER);
 			if
-			:: s == cur -> want_flip = true; SETTLE(P_READER)
+			:: s == cur -> want_flip = true; SETTLE(P_READER)	/* M:flip */
 			:: else
 			fi;
 			SUBS_UNLOCK(P_READER)
