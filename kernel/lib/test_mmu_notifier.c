@@ -918,7 +918,7 @@ static void t_live_read_begin(struct kunit *test, bool other)
  * read_begin waits for the invalidation that hit its subscription, not for
  * a stream of later invalidations that hit nothing.
  */
-static void live_read_begin_ignores_missing_stream(struct kunit *test)
+static void conc_live_read_begin_ignores_missing_stream(struct kunit *test)
 {
 	t_live_read_begin(test, false);
 }
@@ -927,7 +927,7 @@ static void live_read_begin_ignores_missing_stream(struct kunit *test)
  * read_begin waits for the invalidation that hit its subscription, not for
  * a stream of later invalidations that keep hitting another subscription.
  */
-static void live_read_begin_ignores_other_hits(struct kunit *test)
+static void conc_live_read_begin_ignores_other_hits(struct kunit *test)
 {
 	t_live_read_begin(test, true);
 }
@@ -937,7 +937,7 @@ static void live_read_begin_ignores_other_hits(struct kunit *test)
  * and reads without waiting for the rest of the stream; invalidations of
  * its span then find it.
  */
-static void live_insert_joins_during_stream(struct kunit *test)
+static void conc_live_insert_joins_during_stream(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
 	struct trn *other = t_insert(test, T_BASE + 16 * PAGE_SIZE, PAGE_SIZE);
@@ -958,7 +958,7 @@ static void live_insert_joins_during_stream(struct kunit *test)
  * A remove returns while a stream keeps hitting it and another
  * subscription of the mm: it waits only until no walk can still call it.
  */
-static void live_remove_during_other_hits(struct kunit *test)
+static void conc_live_remove_during_other_hits(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
 	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
@@ -3512,10 +3512,10 @@ static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(range_read_begin_queued_insert),
 	KUNIT_CASE(range_remove_waits),
 	KUNIT_CASE(range_remove_does_not_wait_for_missing),
-	KUNIT_CASE(live_read_begin_ignores_missing_stream),
-	KUNIT_CASE(live_read_begin_ignores_other_hits),
-	KUNIT_CASE(live_insert_joins_during_stream),
-	KUNIT_CASE(live_remove_during_other_hits),
+	KUNIT_CASE(conc_live_read_begin_ignores_missing_stream),
+	KUNIT_CASE(conc_live_read_begin_ignores_other_hits),
+	KUNIT_CASE(conc_live_insert_joins_during_stream),
+	KUNIT_CASE(conc_live_remove_during_other_hits),
 	KUNIT_CASE(range_insert_during_missing_joins_tree),
 	KUNIT_CASE(range_end_undoes_only_what_start_did),
 	KUNIT_CASE(range_remove_racing_remove_ignored),

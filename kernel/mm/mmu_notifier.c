@@ -320,8 +320,8 @@ mrn_prev_seq(struct mmu_notifier_subscriptions *subs)
  * the generation drained also sees the page-table changes its invalidations
  * made, and the tree updates made before it was published.
  */
-static __always_inline bool mrn_gen_done(struct mmu_notifier_subscriptions *subs,
-					 unsigned long seq)
+static __always_inline bool
+mrn_gen_done(struct mmu_notifier_subscriptions *subs, unsigned long seq)
 {
 	/* Pairs with smp_store_release() in mrn_settle(). */
 	return (long)(seq - smp_load_acquire(&subs->done_seq)) <= 0;
@@ -401,12 +401,13 @@ static noinline bool mrn_settle(struct mmu_notifier_subscriptions *subs)
 			subs->want_flip = false;
 		}
 	}
+	/*
+	 * Release: every end of the drained generations (each under this
+	 * lock, after its page-table change) and the tree updates above
+	 * before the new value.
+	 */
 	if (done != subs->done_seq) {
-		/*
-		 * Release: every end of the drained generations (each under
-		 * this lock, after its page-table change) and the tree updates
-		 * above before the new value. Pairs with mrn_gen_done().
-		 */
+		/* Pairs with smp_load_acquire() in mrn_gen_done(). */
 		smp_store_release(&subs->done_seq, done);
 		moved = true;
 	}
