@@ -92,7 +92,11 @@ for dir in "$top"/series/[0-9][0-9]-*/; do
 	for c in "$dir"/*.cocci; do
 		[ -e "$c" ] || continue
 		[ -f "$dir/targets" ] || die "series/$name has $(basename "$c") but no targets"
-		ids=$(grep -v '^:' "$dir/targets" | sed '/^$/d' | sed 's/^/-e\n/')
+		# The identifiers: targets' own, and the old names of names.
+		ids=$({ grep -v '^:' "$dir/targets" || true
+			[ ! -f "$dir/names" ] ||
+				sed 's/#.*//' "$dir/names" | awk 'NF { print $1 }'
+		      } | sed '/^$/d' | sed 's/^/-e\n/')
 		mapfile -t specs < <(grep '^:' "$dir/targets" || true)
 		mapfile -t idargs <<<"$ids"
 		mapfile -t files < <(git grep -l -w "${idargs[@]}" -- \

@@ -49,8 +49,29 @@ detached_worktree "$wt" "$rev"
 	put lib/Kconfig.debug
 put lib/mmu_notifier_bench.c <"$top/bench/mmu_notifier_bench.c"
 if [ "$impl" != series ]; then
-	put lib/mmu_notifier_bench_compat.h \
-		<"$top/bench/mmu_notifier_bench_compat.h"
+	# Our names on 6.12: the treewide patch's renames, the other way round.
+	# shellcheck source=../series/04-treewide-convert/names.inc
+	. "$top/series/04-treewide-convert/names.inc"
+	{
+		cat <<'HEADER'
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The benchmark's names on unmodified Linux 6.12, where range notifiers
+ * are called interval notifiers. Written by scripts/bench-tree.sh from
+ * series/04-treewide-convert/names, in the base trees only; the series
+ * tree has <linux/mmu_range_notifier.h> instead.
+ */
+#ifndef MMU_NOTIFIER_BENCH_COMPAT_H
+#define MMU_NOTIFIER_BENCH_COMPAT_H
+
+#include <linux/mmu_notifier.h>
+
+HEADER
+		names_pairs | while read -r old new; do
+			echo "#define $new $old"
+		done
+		printf '\n#endif /* MMU_NOTIFIER_BENCH_COMPAT_H */\n'
+	} | put lib/mmu_notifier_bench_compat.h
 fi
 if [ "$impl" = control ]; then
 	{ git -C "$wt" show "$rev:kernel/Makefile"

@@ -8,8 +8,11 @@
 # quoted in a block that follows a line ending in "semantic patch:" and a
 # blank line: every line of the file indented by four spaces, empty lines
 # left empty. The block ends at the first non-empty line not indented by
-# four spaces, or at the end of the message. Exits non-zero, with a diff,
-# when a quoted block differs from its file or is missing.
+# four spaces, or at the end of the message. Where the folder has a
+# names list (old new per line), the "- old" / "+ new" line pairs of the
+# semantic patch must be exactly its pairs. Exits non-zero, with a diff,
+# when a quoted block differs from its file or is missing, or the renames
+# differ from the names list.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -69,6 +72,21 @@ for d in "${dirs[@]}"; do
 			fail=1
 		else
 			echo "$msg: semantic patch #$i matches $c"
+		fi
+		# The renames the semantic patch makes ("- old" then "+ new")
+		# are the pairs of the folder's names list, no more, no fewer.
+		[ -f "$d/names" ] || continue
+		awk '/^- / { old = $2; next }
+		     /^\+ / && old != "" { print old, $2 }
+		     { old = "" }' "$c" | sort >"$tmp/renames"
+		sed 's/#.*//' "$d/names" | awk 'NF { print $1, $2 }' |
+			sort >"$tmp/names"
+		if ! diff -u --label "$c (renames)" --label "$d/names" \
+			"$tmp/renames" "$tmp/names"; then
+			echo "$c: its renames differ from $d/names" >&2
+			fail=1
+		else
+			echo "$c: renames the $(wc -l <"$tmp/names") pairs of $d/names"
 		fi
 	done
 done

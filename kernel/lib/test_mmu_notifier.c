@@ -227,18 +227,18 @@ static void t_async_remove(struct t_async *a)
 static void range_overlap_boundaries(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
-	struct trn *t = t_insert(test, T_BASE, 0x2000);
+	struct trn *t = t_insert(test, T_BASE, 2 * PAGE_SIZE);
 
-	/* [T_BASE, T_BASE + 0x2000) is covered; its neighbours are not. */
-	t_inval(mm, T_BASE - 0x1000, T_BASE);
-	t_inval(mm, T_BASE + 0x2000, T_BASE + 0x3000);
+	/* [T_BASE, T_BASE + 2 * PAGE_SIZE) is covered; its neighbours are not. */
+	t_inval(mm, T_BASE - PAGE_SIZE, T_BASE);
+	t_inval(mm, T_BASE + 2 * PAGE_SIZE, T_BASE + 3 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 0);
 
-	t_inval(mm, T_BASE - 0x1000, T_BASE + 1);
+	t_inval(mm, T_BASE - PAGE_SIZE, T_BASE + 1);
 	KUNIT_EXPECT_EQ(test, t->calls, 1);
-	t_inval(mm, T_BASE + 0x1fff, T_BASE + 0x2000);
+	t_inval(mm, T_BASE + 2 * PAGE_SIZE - 1, T_BASE + 2 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 2);
-	t_inval(mm, T_BASE + 0x1000, T_BASE + 0x1001);
+	t_inval(mm, T_BASE + PAGE_SIZE, T_BASE + PAGE_SIZE + 1);
 	KUNIT_EXPECT_EQ(test, t->calls, 3);
 	t_inval(mm, 0, ULONG_MAX);
 	KUNIT_EXPECT_EQ(test, t->calls, 4);
@@ -257,13 +257,13 @@ static void range_bad_spans_refused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mmu_range_notifier_insert(&t->mrn, mm, T_BASE, 0,
 							&trn_ops), -EOVERFLOW);
 	KUNIT_EXPECT_EQ(test, mmu_range_notifier_insert(&t->mrn, mm,
-							ULONG_MAX - 0xfff,
-							0x2000, &trn_ops),
+							ULONG_MAX - (PAGE_SIZE - 1),
+							2 * PAGE_SIZE, &trn_ops),
 			-EOVERFLOW);
 	/* One byte past the top. */
 	KUNIT_EXPECT_EQ(test, mmu_range_notifier_insert(&t->mrn, mm,
-							ULONG_MAX - 0xfff,
-							0x1001, &trn_ops),
+							ULONG_MAX - (PAGE_SIZE - 1),
+							PAGE_SIZE + 1, &trn_ops),
 			-EOVERFLOW);
 	/* Nothing changed: no notifier state was even set up. */
 	KUNIT_EXPECT_FALSE(test, mm_has_notifiers(mm));
@@ -292,15 +292,15 @@ static void range_span_may_end_at_top(struct kunit *test)
 static void range_seq_always_odd(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
-	struct trn *a = t_insert(test, T_BASE, 0x1000);
-	struct trn *b = t_insert(test, T_BASE + 0x800, 0x1000);
+	struct trn *a = t_insert(test, T_BASE, PAGE_SIZE);
+	struct trn *b = t_insert(test, T_BASE + PAGE_SIZE / 2, PAGE_SIZE);
 	unsigned long first;
 
 	KUNIT_EXPECT_TRUE(test, a->mrn.invalidate_seq & 1);
 	KUNIT_EXPECT_TRUE(test, b->mrn.invalidate_seq & 1);
 
 	/* One invalidation hands the same odd cur_seq to every hit. */
-	t_inval(mm, T_BASE, T_BASE + 0x2000);
+	t_inval(mm, T_BASE, T_BASE + 2 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, a->calls, 1);
 	KUNIT_EXPECT_EQ(test, b->calls, 1);
 	KUNIT_EXPECT_TRUE(test, a->cur_seq & 1);
@@ -308,7 +308,7 @@ static void range_seq_always_odd(struct kunit *test)
 	first = a->cur_seq;
 
 	/* The next one uses a new value. */
-	t_inval(mm, T_BASE, T_BASE + 0x10);
+	t_inval(mm, T_BASE, T_BASE + 16);
 	KUNIT_EXPECT_TRUE(test, a->cur_seq & 1);
 	KUNIT_EXPECT_NE(test, a->cur_seq, first);
 	KUNIT_EXPECT_EQ(test, b->calls, 1);
@@ -319,7 +319,7 @@ static void range_seq_always_odd(struct kunit *test)
 
 static void range_read_retry_idle(struct kunit *test)
 {
-	struct trn *t = t_insert(test, T_BASE, 0x1000);
+	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
 	unsigned long seq = mmu_range_read_begin(&t->mrn);
 
 	KUNIT_EXPECT_TRUE(test, seq & 1);
@@ -332,10 +332,10 @@ static void range_read_retry_idle(struct kunit *test)
 static void range_read_retry_collision(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
-	struct trn *t = t_insert(test, T_BASE, 0x1000);
+	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
 	unsigned long seq = mmu_range_read_begin(&t->mrn);
 
-	t_inval(mm, T_BASE + 0xff0, T_BASE + 0x2000);
+	t_inval(mm, T_BASE + PAGE_SIZE - 16, T_BASE + 2 * PAGE_SIZE);
 	KUNIT_EXPECT_TRUE(test, mmu_range_check_retry(&t->mrn, seq));
 	KUNIT_EXPECT_TRUE(test, mmu_range_read_retry(&t->mrn, seq));
 
@@ -348,11 +348,11 @@ static void range_read_retry_collision(struct kunit *test)
 static void range_read_retry_disjoint(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
-	struct trn *t = t_insert(test, T_BASE, 0x1000);
-	struct trn *other = t_insert(test, T_BASE + 0x1000, 0x1000);
+	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
+	struct trn *other = t_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE);
 	unsigned long seq = mmu_range_read_begin(&t->mrn);
 
-	t_inval(mm, T_BASE + 0x1000, T_BASE + 0x2000);
+	t_inval(mm, T_BASE + PAGE_SIZE, T_BASE + 2 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, other->calls, 1);
 	KUNIT_EXPECT_EQ(test, t->calls, 0);
 	KUNIT_EXPECT_FALSE(test, mmu_range_check_retry(&t->mrn, seq));
@@ -364,12 +364,12 @@ static void range_read_retry_disjoint(struct kunit *test)
 static void range_collision_inside_section(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
-	struct trn *t = t_insert(test, T_BASE, 0x1000);
+	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
 	struct mmu_notifier_range r;
 	unsigned long seq = mmu_range_read_begin(&t->mrn);
 
 	/* An invalidation starts while the driver is faulting. */
-	t_start(mm, &r, T_BASE, T_BASE + 0x1000);
+	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_TRUE(test, mmu_range_check_retry(&t->mrn, seq));
 	KUNIT_EXPECT_TRUE(test, mmu_range_read_retry(&t->mrn, seq));
 	mmu_notifier_invalidate_range_end(&r);
@@ -380,22 +380,22 @@ static void range_collision_inside_section(struct kunit *test)
 static void range_insert_deferred(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
-	struct trn *old = t_insert(test, T_BASE, 0x1000);
+	struct trn *old = t_insert(test, T_BASE, PAGE_SIZE);
 	struct mmu_notifier_range r;
 	struct trn *t;
 	unsigned long seq;
 
-	t_start(mm, &r, T_BASE, T_BASE + 0x4000);
+	t_start(mm, &r, T_BASE, T_BASE + 4 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, old->calls, 1);
 
 	/* Inserted while the invalidation runs: queued, and colliding. */
-	t = t_insert(test, T_BASE + 0x2000, 0x1000);
+	t = t_insert(test, T_BASE + 2 * PAGE_SIZE, PAGE_SIZE);
 	seq = t->mrn.invalidate_seq;
 	KUNIT_EXPECT_TRUE(test, seq & 1);
 	KUNIT_EXPECT_EQ(test, seq, old->cur_seq);
 
 	/* A second invalidation now does not find it in the tree. */
-	t_inval(mm, T_BASE + 0x2000, T_BASE + 0x3000);
+	t_inval(mm, T_BASE + 2 * PAGE_SIZE, T_BASE + 3 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 0);
 
 	mmu_notifier_invalidate_range_end(&r);
@@ -403,7 +403,7 @@ static void range_insert_deferred(struct kunit *test)
 	/* Applied when the last walker left: found, and no longer colliding. */
 	seq = mmu_range_read_begin(&t->mrn);
 	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, seq));
-	t_inval(mm, T_BASE + 0x2000, T_BASE + 0x3000);
+	t_inval(mm, T_BASE + 2 * PAGE_SIZE, T_BASE + 3 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 1);
 	KUNIT_EXPECT_TRUE(test, mmu_range_read_retry(&t->mrn, seq));
 
@@ -418,15 +418,15 @@ static void range_insert_during_missing_invalidation(struct kunit *test)
 	struct trn *t;
 
 	/* Tree in use but empty: the invalidation hits nothing. */
-	t = t_insert(test, T_BASE, 0x1000);
+	t = t_insert(test, T_BASE, PAGE_SIZE);
 	mmu_range_notifier_remove(&t->mrn);
-	t_start(mm, &r, T_BASE, T_BASE + 0x1000);
+	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
 
-	t = t_insert(test, T_BASE, 0x1000);
+	t = t_insert(test, T_BASE, PAGE_SIZE);
 	KUNIT_EXPECT_TRUE(test, t->mrn.invalidate_seq & 1);
 	mmu_notifier_invalidate_range_end(&r);
 
-	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 1);
 	mmu_range_notifier_remove(&t->mrn);
 }
@@ -434,14 +434,14 @@ static void range_insert_during_missing_invalidation(struct kunit *test)
 static void range_nested_invalidations(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
-	struct trn *a = t_insert(test, T_BASE, 0x1000);
+	struct trn *a = t_insert(test, T_BASE, PAGE_SIZE);
 	struct mmu_notifier_range r1, r2;
 	struct t_async ra;
 	struct trn *t;
 
-	t_start(mm, &r1, T_BASE, T_BASE + 0x1000);
-	t_start(mm, &r2, T_BASE + 0x10000, T_BASE + 0x11000);
-	t = t_insert(test, T_BASE + 0x10000, 0x1000);
+	t_start(mm, &r1, T_BASE, T_BASE + PAGE_SIZE);
+	t_start(mm, &r2, T_BASE + 16 * PAGE_SIZE, T_BASE + 17 * PAGE_SIZE);
+	t = t_insert(test, T_BASE + 16 * PAGE_SIZE, PAGE_SIZE);
 
 	/*
 	 * r1 walked the tree and is still counted as a walker: the insert is
@@ -455,7 +455,7 @@ static void range_nested_invalidations(struct kunit *test)
 	mmu_notifier_invalidate_range_end(&r2);
 	KUNIT_EXPECT_TRUE(test, t_async_done_within(&ra, T_WAIT_MS));
 
-	t_inval(mm, T_BASE + 0x10000, T_BASE + 0x11000);
+	t_inval(mm, T_BASE + 16 * PAGE_SIZE, T_BASE + 17 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 1);
 	KUNIT_EXPECT_EQ(test, a->calls, 1);
 
@@ -466,18 +466,18 @@ static void range_nested_invalidations(struct kunit *test)
 static void range_remove_queued_insert(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
-	struct trn *keep = t_insert(test, T_BASE, 0x1000);
+	struct trn *keep = t_insert(test, T_BASE, PAGE_SIZE);
 	struct mmu_notifier_range r;
 	struct trn *t;
 
-	t_start(mm, &r, T_BASE, T_BASE + 0x1000);
-	t = t_insert(test, T_BASE + 0x1000, 0x1000);
+	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
+	t = t_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE);
 	/* Never in the tree: removal cancels it without waiting. */
 	mmu_range_notifier_remove(&t->mrn);
 	KUNIT_EXPECT_NULL(test, t->mrn.mm);
 	mmu_notifier_invalidate_range_end(&r);
 
-	t_inval(mm, T_BASE, T_BASE + 0x2000);
+	t_inval(mm, T_BASE, T_BASE + 2 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 0);
 	KUNIT_EXPECT_EQ(test, keep->calls, 2);
 	mmu_range_notifier_remove(&keep->mrn);
@@ -486,18 +486,18 @@ static void range_remove_queued_insert(struct kunit *test)
 static void range_remove_then_reinsert(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
-	struct trn *t = t_insert(test, T_BASE, 0x1000);
+	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
 
 	mmu_range_notifier_remove(&t->mrn);
-	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 0);
 
 	KUNIT_ASSERT_EQ(test, 0, mmu_range_notifier_insert(&t->mrn, mm,
-							   T_BASE + 0x8000,
-							   0x1000, &trn_ops));
-	t_inval(mm, T_BASE, T_BASE + 0x1000);
+							   T_BASE + 8 * PAGE_SIZE,
+							   PAGE_SIZE, &trn_ops));
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 0);
-	t_inval(mm, T_BASE + 0x8000, T_BASE + 0x9000);
+	t_inval(mm, T_BASE + 8 * PAGE_SIZE, T_BASE + 9 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 1);
 	mmu_range_notifier_remove(&t->mrn);
 }
@@ -508,8 +508,8 @@ static void range_double_remove_ignored(struct kunit *test)
 	struct trn *a, *b, *never;
 
 	T_MISUSE(test);
-	a = t_insert(test, T_BASE, 0x1000);
-	b = t_insert(test, T_BASE, 0x1000);
+	a = t_insert(test, T_BASE, PAGE_SIZE);
+	b = t_insert(test, T_BASE, PAGE_SIZE);
 	never = t_trn(test);
 
 	mmu_range_notifier_remove(&a->mrn);
@@ -518,7 +518,7 @@ static void range_double_remove_ignored(struct kunit *test)
 	mmu_range_notifier_remove(&never->mrn);
 
 	/* The tree is intact: b is still called, a is not. */
-	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, a->calls, 0);
 	KUNIT_EXPECT_EQ(test, b->calls, 1);
 	mmu_range_notifier_remove(&b->mrn);
@@ -533,10 +533,10 @@ static void range_insert_locked(struct kunit *test)
 
 	mmap_write_lock(mm);
 	/* The first one also sets up the mm's notifier state. */
-	ret[0] = mmu_range_notifier_insert_locked(&a->mrn, mm, T_BASE, 0x1000,
+	ret[0] = mmu_range_notifier_insert_locked(&a->mrn, mm, T_BASE, PAGE_SIZE,
 						  &trn_ops);
-	ret[1] = mmu_range_notifier_insert_locked(&b->mrn, mm, T_BASE + 0x1000,
-						  0x1000, &trn_ops);
+	ret[1] = mmu_range_notifier_insert_locked(&b->mrn, mm, T_BASE + PAGE_SIZE,
+						  PAGE_SIZE, &trn_ops);
 	ret[2] = mmu_range_notifier_insert_locked(&b->mrn, mm, T_BASE, 0,
 						  &trn_ops);
 	mmap_write_unlock(mm);
@@ -544,7 +544,7 @@ static void range_insert_locked(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ret[1], 0);
 	KUNIT_EXPECT_EQ(test, ret[2], -EOVERFLOW);
 
-	t_inval(mm, T_BASE + 0xfff, T_BASE + 0x1001);
+	t_inval(mm, T_BASE + PAGE_SIZE - 1, T_BASE + PAGE_SIZE + 1);
 	KUNIT_EXPECT_EQ(test, a->calls, 1);
 	KUNIT_EXPECT_EQ(test, b->calls, 1);
 	mmu_range_notifier_remove(&a->mrn);
@@ -559,7 +559,7 @@ static void range_release_once_each(struct kunit *test)
 	int i;
 
 	for (i = 0; i < 3; i++)
-		t[i] = t_insert(test, T_BASE + i * 0x100000, 0x1000);
+		t[i] = t_insert(test, T_BASE + i * 0x100000, PAGE_SIZE);
 
 	/* The last user goes; the subscriptions keep the mm allocated. */
 	ctx->mm = NULL;
@@ -576,7 +576,7 @@ static void range_release_once_each(struct kunit *test)
 
 	/* Inserting now is refused; removing is allowed. */
 	KUNIT_EXPECT_EQ(test, mmu_range_notifier_insert(&t_trn(test)->mrn, mm,
-							T_BASE, 0x1000,
+							T_BASE, PAGE_SIZE,
 							&trn_ops), -ESRCH);
 	for (i = 0; i < 3; i++)
 		mmu_range_notifier_remove(&t[i]->mrn);
@@ -585,21 +585,21 @@ static void range_release_once_each(struct kunit *test)
 static void range_nonblock_refused(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
-	struct trn *ok = t_insert(test, T_BASE, 0x1000);
-	struct trn *no = t_insert(test, T_BASE + 0x1000, 0x1000);
+	struct trn *ok = t_insert(test, T_BASE, PAGE_SIZE);
+	struct trn *no = t_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE);
 	struct mmu_notifier_range r;
 	struct t_async a;
 	struct trn *t;
 
 	no->refuse_nonblock = true;
 	mmu_notifier_range_init(&r, MMU_NOTIFY_CLEAR, 0, mm, T_BASE,
-				T_BASE + 0x2000);
+				T_BASE + 2 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, mmu_notifier_invalidate_range_start_nonblock(&r),
 			-EAGAIN);
 
 	/* Left as if it never ran: the mm is idle again. */
-	t = t_insert(test, T_BASE + 0x4000, 0x1000);
-	t_inval(mm, T_BASE + 0x4000, T_BASE + 0x5000);
+	t = t_insert(test, T_BASE + 4 * PAGE_SIZE, PAGE_SIZE);
+	t_inval(mm, T_BASE + 4 * PAGE_SIZE, T_BASE + 5 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 1);
 
 	t_async_start(test, &a, t_async_read_begin, no);
@@ -615,17 +615,17 @@ static void range_nonblock_refused(struct kunit *test)
 static void range_nonblock_flag(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
-	struct trn *t = t_insert(test, T_BASE, 0x1000);
+	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
 	struct mmu_notifier_range r;
 
 	mmu_notifier_range_init(&r, MMU_NOTIFY_CLEAR, 0, mm, T_BASE,
-				T_BASE + 0x1000);
+				T_BASE + PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, mmu_notifier_invalidate_range_start_nonblock(&r),
 			0);
 	KUNIT_EXPECT_FALSE(test, t->blockable);
 	mmu_notifier_invalidate_range_end(&r);
 
-	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_TRUE(test, t->blockable);
 	KUNIT_EXPECT_EQ(test, t->calls, 2);
 	mmu_range_notifier_remove(&t->mrn);
@@ -710,11 +710,11 @@ static void range_random_model(struct kunit *test)
 static void range_read_begin_sleeps(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
-	struct trn *t = t_insert(test, T_BASE, 0x1000);
+	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
 	struct mmu_notifier_range r;
 	struct t_async a;
 
-	t_start(mm, &r, T_BASE, T_BASE + 0x1000);
+	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
 	t_async_start(test, &a, t_async_read_begin, t);
 	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
 	mmu_notifier_invalidate_range_end(&r);
@@ -728,12 +728,12 @@ static void range_read_begin_sleeps(struct kunit *test)
 static void range_read_begin_other_sub(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
-	struct trn *hit = t_insert(test, T_BASE, 0x1000);
-	struct trn *t = t_insert(test, T_BASE + 0x1000, 0x1000);
+	struct trn *hit = t_insert(test, T_BASE, PAGE_SIZE);
+	struct trn *t = t_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE);
 	struct mmu_notifier_range r;
 	struct t_async a;
 
-	t_start(mm, &r, T_BASE, T_BASE + 0x1000);
+	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
 	t_async_start(test, &a, t_async_read_begin, t);
 	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
 	mmu_notifier_invalidate_range_end(&r);
@@ -753,9 +753,9 @@ static void range_read_begin_queued_insert(struct kunit *test)
 	 * An invalidation that hits nothing leaves the tree free: the insert
 	 * joins at once, but collides with it.
 	 */
-	keep = t_insert(test, T_BASE + 0x10000, 0x1000);
-	t_start(mm, &r, T_BASE, T_BASE + 0x1000);
-	t = t_insert(test, T_BASE, 0x1000);
+	keep = t_insert(test, T_BASE + 16 * PAGE_SIZE, PAGE_SIZE);
+	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
+	t = t_insert(test, T_BASE, PAGE_SIZE);
 
 	/* A subscription inserted mid-invalidation waits for its end. */
 	t_async_start(test, &a, t_async_read_begin, t);
@@ -770,21 +770,21 @@ static void range_read_begin_queued_insert(struct kunit *test)
 static void range_remove_waits(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
-	struct trn *t = t_insert(test, T_BASE, 0x1000);
-	struct trn *other = t_insert(test, T_BASE + 0x1000, 0x1000);
+	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
+	struct trn *other = t_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE);
 	struct mmu_notifier_range r;
 	struct t_async a;
 
-	t_start(mm, &r, T_BASE, T_BASE + 0x2000);
+	t_start(mm, &r, T_BASE, T_BASE + 2 * PAGE_SIZE);
 	t_async_start(test, &a, t_async_remove, t);
 	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
 	/* Still in the tree until the end: a nested start still finds it. */
-	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 2);
 	mmu_notifier_invalidate_range_end(&r);
 	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
 
-	t_inval(mm, T_BASE, T_BASE + 0x2000);
+	t_inval(mm, T_BASE, T_BASE + 2 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 2);
 	KUNIT_EXPECT_EQ(test, other->calls, 2);
 	mmu_range_notifier_remove(&other->mrn);
@@ -1078,8 +1078,8 @@ static void range_many_on_one_span(struct kunit *test)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(t); i++)
-		t[i] = t_insert(test, T_BASE, 0x1000);
-	t_inval(mm, T_BASE + 0x800, T_BASE + 0x801);
+		t[i] = t_insert(test, T_BASE, PAGE_SIZE);
+	t_inval(mm, T_BASE + PAGE_SIZE / 2, T_BASE + PAGE_SIZE / 2 + 1);
 	for (i = 0; i < ARRAY_SIZE(t); i++) {
 		KUNIT_EXPECT_EQ(test, t[i]->calls, 1);
 		KUNIT_EXPECT_EQ(test, t[i]->cur_seq, t[0]->cur_seq);
@@ -2300,14 +2300,14 @@ static void classic_register_invalidate_unregister(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, mm_has_notifiers(mm));
 	KUNIT_EXPECT_PTR_EQ(test, t->mn.mm, mm);
 
-	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->starts), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->ends), 1);
 	KUNIT_EXPECT_TRUE(test, t->blockable);
 
 	mmu_notifier_unregister(&t->mn, mm);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->releases), 1);
-	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->starts), 1);
 }
 
@@ -2320,7 +2320,7 @@ static void classic_several_paired(struct kunit *test)
 
 	for (i = 0; i < 3; i++)
 		t[i] = t_register(test);
-	t_start(mm, &r, T_BASE, T_BASE + 0x1000);
+	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
 	for (i = 0; i < 3; i++) {
 		KUNIT_EXPECT_EQ(test, atomic_read(&t[i]->starts), 1);
 		KUNIT_EXPECT_EQ(test, atomic_read(&t[i]->ends), 0);
@@ -2345,7 +2345,7 @@ static void classic_nonblock_unwinds(struct kunit *test)
 	b = t_register(test);
 
 	mmu_notifier_range_init(&r, MMU_NOTIFY_CLEAR, 0, mm, T_BASE,
-				T_BASE + 0x1000);
+				T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, mmu_notifier_invalidate_range_start_nonblock(&r),
 			-EAGAIN);
 	KUNIT_EXPECT_FALSE(test, a->blockable);
@@ -2364,14 +2364,14 @@ static void classic_nonblock_unwinds(struct kunit *test)
 static void classic_nonblock_unwinds_range(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
-	struct trn *t = t_insert(test, T_BASE, 0x1000);
+	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
 	struct tmn *no = t_register_ops(test, &tmn_refusing_ops);
 	struct mmu_notifier_range r;
 	struct t_async a;
 
 	no->refuse_nonblock = true;
 	mmu_notifier_range_init(&r, MMU_NOTIFY_CLEAR, 0, mm, T_BASE,
-				T_BASE + 0x1000);
+				T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, mmu_notifier_invalidate_range_start_nonblock(&r),
 			-EAGAIN);
 	KUNIT_EXPECT_EQ(test, t->calls, 1);
@@ -2549,7 +2549,7 @@ static void classic_get_put(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, a, b);
 	KUNIT_EXPECT_EQ(test, a->users, 2U);
 
-	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, atomic_read(&to_tmn(a)->starts), 1);
 
 	mmu_notifier_put(b);
@@ -2654,11 +2654,12 @@ static void classic_secondary_tlbs(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	t->mn.ops = &tlb_ops;
 	KUNIT_ASSERT_EQ(test, 0, mmu_notifier_register(&t->mn, mm));
-	mmu_notifier_arch_invalidate_secondary_tlbs(mm, T_BASE, T_BASE + 0x3000);
+	mmu_notifier_arch_invalidate_secondary_tlbs(mm, T_BASE,
+						    T_BASE + 3 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, tlb_start, T_BASE);
-	KUNIT_EXPECT_EQ(test, tlb_end, T_BASE + 0x3000);
+	KUNIT_EXPECT_EQ(test, tlb_end, T_BASE + 3 * PAGE_SIZE);
 	/* Notifiers without the other callbacks are simply skipped. */
-	t_inval(mm, T_BASE, T_BASE + 0x1000);
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, mmu_notifier_test_young(mm, T_BASE), 0);
 	mmu_notifier_unregister(&t->mn, mm);
 }

@@ -12,7 +12,9 @@ git rev-parse --is-inside-work-tree >/dev/null || {
 	exit 1
 }
 
-old='mmu_interval_(notifier_insert_locked|notifier_insert|notifier_remove|notifier_ops|notifiers|notifier|read_begin|read_retry|check_retry|set_seq)'
+# shellcheck source=names.inc
+. "$(dirname "$0")/names.inc"
+old="mmu_interval_($(names_suffixes OLD)|notifiers)"
 
 # git grep exits 1 when nothing matches, which is fine; anything else is not.
 list=$(git grep -l -E "\\b${old}\\b" -- \

@@ -16,13 +16,15 @@ list=$(git diff --name-only HEAD -- '*.c' '*.h' '*.rst')
 [ -n "$list" ] || exit 0
 mapfile -t files <<<"$list"
 
-perl -i -ne '
+# shellcheck source=names.inc
+. "$(dirname "$0")/names.inc"
+NEW_NAMES=$(names_suffixes NEW) perl -i -ne '
 use strict;
 use warnings;
 our ($re, @open);
 
 BEGIN {
-	$re = qr/\bmmu_range_(notifier_insert_locked|notifier_insert|notifier_remove|notifier_ops|notifier|read_begin|read_retry|check_retry|set_seq)\b/;
+	$re = qr/\bmmu_range_($ENV{NEW_NAMES})\b/;
 }
 
 # Visual columns (tabs of 8) of the parens still open at the end of $s.
