@@ -80,6 +80,8 @@ read -r -a modes <<<"${HMM_MODES:-smoke spm}"
 timeout_s=${HMM_TIMEOUT:-600}
 frag=$top/configs/hmm-guest.config
 src=$(base_tree)
+# kunit.py of the base tree parses the selftests' TAP (results below).
+kunit_py=$src/tools/testing/kunit/kunit.py
 [ -d "$src/.git" ] || die "$src is not a git tree: run 'make' first"
 if ! file -L /bin/busybox 2>/dev/null | grep -q 'statically linked'; then
 	die "need a static /bin/busybox (Debian package busybox-static)"
@@ -239,13 +241,19 @@ extract() {
 	grep -q "^=== hmm-tests $2 end" "$1"
 }
 
-# results TAP: "name RESULT" per test, from the kselftest TAP lines.
+# results TAP: "name RESULT" per test (PASS, FAIL or SKIP), as kunit.py's
+# own parser reads the kselftest TAP (kunit.py parse --json, next to the
+# TAP file) and scripts/kunit-results.py lists it.
 results() {
-	sed -n -E \
-		-e 's/^ok [0-9]+ ([^ ]+) # SKIP.*/\1 SKIP/p' \
-		-e 's/^ok [0-9]+ ([^ ]+)$/\1 PASS/p' \
-		-e 's/^ok [0-9]+ ([^ ]+) # XFAIL.*/\1 PASS/p' \
-		-e 's/^not ok [0-9]+ ([^ ]+).*/\1 FAIL/p' "$1"
+	local json
+
+	# Absolute paths: kunit.py works from the top of its kernel tree.
+	json=$(realpath -m "${1%.tap}.json")
+	rm -f "$json"
+	"$kunit_py" parse --json="$json" "$(realpath "$1")" >/dev/null 2>&1 ||
+		true
+	"$top/scripts/kunit-results.py" --cases "$json" |
+		awk '{ print $2, ($1 == "ERROR" ? "FAIL" : $1) }'
 }
 
 declare -A res     # res[tree/mode/test] = PASS|FAIL|SKIP

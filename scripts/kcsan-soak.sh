@@ -23,18 +23,23 @@ while [ $((SECONDS - start)) -lt "$budget" ]; do
 	boots=$((boots + 1))
 	log=$LOG_DIR/kcsan-soak-$boots.log
 	klog=$LOG_DIR/kcsan-soak-$boots-kernel.log
+	json=$LOG_DIR/kcsan-soak-$boots.json
 	rc=0
+	rm -f "$json"
 	"$tree/tools/testing/kunit/kunit.py" exec --build_dir="$objdir" \
 		--arch=x86_64 --qemu_args='-smp 2' --timeout 600 \
-		'mmu_notifier.conc_*' > "$log" 2>&1 || rc=$?
+		--json="$json" 'mmu_notifier.conc_*' > "$log" 2>&1 || rc=$?
 	cp "$objdir/test.log" "$klog"
+	# Counted from kunit.py's JSON; a boot passes if every case did.
+	cases=$("$top/scripts/kunit-results.py" "$json") || [ "$rc" -ne 0 ] || rc=1
 	scan=0
 	"$top/scripts/scan-log.py" "$klog" > "$klog.scan" || scan=$?
 	if [ "$rc" -eq 0 ] && [ "$scan" -eq 0 ]; then
 		passed=$((passed + 1))
 	else
 		failed=$((failed + 1))
-		grep -E '(EXPECTATION|ASSERTION) FAILED|\[FAILED\]' "$log" | sed 's/^/  /' || true
+		sed -n 's/^not ok /  not ok /p' <<<"$cases"
+		grep -E '(EXPECTATION|ASSERTION) FAILED' "$log" | sed 's/^/  /' || true
 		sed 's/^/  /' "$klog.scan" | head -n 20
 		say "boot $boots failed (exit $rc); logs: $log, $klog"
 	fi
@@ -44,7 +49,7 @@ while [ $((SECONDS - start)) -lt "$budget" ]; do
 	# And the random model's.
 	o=$(sed -n 's/.*conc_random_model: seed [0-9]*: \([0-9]*\) ops.*/\1/p' "$klog" | head -n 1)
 	rops=$((rops + ${o:-0}))
-	say "boot $boots: $(grep -c '^ *ok ' "$klog" || true) ok lines; so far: $maps mirror maps, $invals invalidations, $churn inserts/removes, $rops random-model ops"
+	say "boot $boots: $(tail -n 1 <<<"$cases"); so far: $maps mirror maps, $invals invalidations, $churn inserts/removes, $rops random-model ops"
 done
 reports=$(cat "$LOG_DIR"/kcsan-soak-*-kernel.log | grep -c 'BUG: KCSAN' || true)
 say "soak: $boots boots in $((SECONDS - start))s, $maps mirror maps, $invals invalidations, $churn inserts/removes, $rops random-model ops, $reports KCSAN reports"

@@ -24,6 +24,7 @@ objdir=$BUILD_ROOT/kunit-$cfg
 blog=$LOG_DIR/$cfg-build.log
 rlog=$LOG_DIR/$cfg.log
 klog=$LOG_DIR/$cfg-kernel.log
+json=$LOG_DIR/$cfg.json
 
 kunit=("$tree/tools/testing/kunit/kunit.py")
 common=(--build_dir="$objdir" "$@")
@@ -41,26 +42,28 @@ if [ "${BUILD_ONLY:-}" = 1 ]; then
 	exit 0
 fi
 
-say "running the suite (log: $rlog, kernel log: $klog)"
+say "running the suite (log: $rlog, kernel log: $klog, results: $json)"
 rc=0
+rm -f "$json"
 LOGGED_TAIL=0 logged "$rlog" "${kunit[@]}" exec "${common[@]}" \
-	--timeout "${KUNIT_TIMEOUT:-900}" ${KUNIT_FILTER:+"$KUNIT_FILTER"} ||
-	rc=$?
+	--timeout "${KUNIT_TIMEOUT:-900}" --json="$json" \
+	${KUNIT_FILTER:+"$KUNIT_FILTER"} || rc=$?
 cp "$objdir/test.log" "$klog" 2>/dev/null || : > "$klog"
 
-summary=$(grep -o 'Testing complete\. Ran [0-9]* tests:.*' "$rlog" | tail -n 1 |
-	sed 's/\x1b\[[0-9;]*m//g' || true)
-count() { sed -n "s/.*[ ,]$1: \\([0-9]*\\).*/\\1/p" <<<"$summary"; }
+# Counted from kunit.py's own JSON (scripts/kunit-results.py).
+counts=$("$top/scripts/kunit-results.py" "$json" | tail -n 1) || true
+count() { awk -v w="$1" '{ for (i = 1; i < NF; i++) if ($(i + 1) ~ "^" w) print $i }' <<<"$counts"; }
 passed=$(count passed)
-failed=$(($(count failed) + $(count crashed) + $(count errors) + 0))
+failed=$(count failed)
 skipped=$(count skipped)
 passed=${passed:-0}
+failed=${failed:-1}
 skipped=${skipped:-0}
-if [ -z "$summary" ]; then
-	say "kunit.py printed no summary (exit $rc): the kernel crashed or hung"
+if [ ! -s "$json" ]; then
+	say "kunit.py wrote no results (exit $rc): the kernel crashed or hung"
 	tail -n 20 "$klog" | sed 's/^/  | /'
-	failed=$((failed + 1))
 elif [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
+	# kunit.py failed the run (a crash, a case missing from a plan).
 	failed=1
 fi
 # Each failed case with the assertion that failed it.

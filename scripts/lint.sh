@@ -14,6 +14,8 @@
 #   bench-report scripts/check-bench-report.sh: the benchmark report's
 #                verdicts on the recorded boots of tests/bench-report/ are
 #                those of its expected-verdicts file
+#   kunit-results  scripts/check-kunit-results.sh: scripts/kunit-results.py,
+#                which counts every KUnit result, on a recorded JSON file
 #
 # usage: scripts/lint.sh [STEP...]     (default: all)
 # Each step counts as one; the last line is "N passed, N failed".
@@ -199,7 +201,14 @@ step_bench-report() {
 		"$top/scripts/check-bench-report.sh"
 }
 
-all=(checkpatch kerneldoc gcc clang coccicheck htmldocs cocci-message bench-report)
+step_kunit-results() {
+	script_step kunit-results \
+		"its counts differ from tests/kunit-results/expected" \
+		"$top/scripts/check-kunit-results.sh"
+}
+
+all=(checkpatch kerneldoc gcc clang coccicheck htmldocs cocci-message bench-report
+     kunit-results)
 for s in "${@:-${all[@]}}"; do
 	say "=== $s"
 	"step_$s"

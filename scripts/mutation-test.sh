@@ -67,18 +67,20 @@ for m in "$top"/tests/mutations/*; do
 	# are bounded at 5 s); 60 s is for a mutant that crashes or hangs it.
 	for c in $cases; do
 		out=$log_dir/mutation-$name-$c.log
+		json=$log_dir/mutation-$name-$c.json
+		rm -f "$json"
 		(cd "$scratch" && ./tools/testing/kunit/kunit.py exec \
-			--build_dir="$objdir" --timeout=60 --raw_output=all \
+			--build_dir="$objdir" --timeout=60 --json="$json" \
 			"mmu_notifier.$c") > "$out" 2>&1 || true
-		if grep -qE "^ *ok [0-9]+ $c\$" "$out"; then
-			passed+=("$c")
-		elif grep -qE "^ *not ok [0-9]+ $c( |\$)" "$out"; then
-			failed+=("$c")
-		else
-			# No result line at all: a crash or a hang, which also counts
-			# as caught, but say so.
-			failed+=("$c(no result)")
-		fi
+		status=$("$top/scripts/kunit-results.py" --cases "$json" |
+			awk -v c="mmu_notifier.$c" '$2 == c { print $1 }')
+		case $status in
+		PASS) passed+=("$c") ;;
+		FAIL | ERROR) failed+=("$c") ;;
+		# No result at all: a crash or a hang, which also counts as
+		# caught, but say so.
+		*) failed+=("$c(no result)") ;;
+		esac
 	done
 	if [ ${#passed[@]} -eq 0 ]; then
 		say "$name: caught by ${failed[*]}"
