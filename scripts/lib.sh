@@ -37,6 +37,47 @@ say() {
 	printf '[%s %4ds] %s\n' "$_tag" $((SECONDS - _t0)) "$*"
 }
 
+# The mutation files of tests/mutations/ (KUnit) and tests/model/mutations/
+# (spin model): "# why" comment lines, one "expect: WHAT..." line, one
+# "sed: EXPR" line (a sed expression that must change exactly one line of
+# the code or model it mutates) and at most one "mode: sc|weak" line.
+#
+# read_mutation FILE: sets mut_expect, mut_sed and mut_mode (empty when
+# absent); returns 1 with mut_error set if the file is not of that form.
+read_mutation() {
+	local f=$1 n_sed n_expect n_mode
+
+	mut_expect=$(sed -n 's/^expect: //p' "$f")
+	mut_sed=$(sed -n 's/^sed: //p' "$f")
+	mut_mode=$(sed -n 's/^mode: //p' "$f")
+	n_sed=$(grep -c '^sed: ' "$f" || true)
+	n_expect=$(grep -c '^expect: ' "$f" || true)
+	n_mode=$(grep -c '^mode: ' "$f" || true)
+	if [ "$n_sed" != 1 ] || [ "$n_expect" != 1 ] || [ "$n_mode" -gt 1 ] ||
+	   [ -z "$mut_sed" ] || [ -z "$mut_expect" ]; then
+		mut_error="needs exactly one 'sed:' and one 'expect:' line, at most one 'mode:'"
+		return 1
+	fi
+}
+
+# mutate EXPR IN OUT: OUT is IN with the sed expression applied; returns 1
+# with mut_error set unless exactly one line changed (the mutation no
+# longer fits IN, which must then be updated).
+mutate() {
+	local removed added
+
+	if ! sed -e "$1" "$2" >"$3"; then
+		mut_error="its sed expression does not apply"
+		return 1
+	fi
+	removed=$(diff "$2" "$3" | grep -c '^<' || true)
+	added=$(diff "$2" "$3" | grep -c '^>' || true)
+	if [ "$removed" != 1 ] || [ "$added" != 1 ]; then
+		mut_error="changes $removed line(s) of $(basename "$2"), not exactly one: update it to the current source"
+		return 1
+	fi
+}
+
 # die MESSAGE: say what went wrong and stop.
 die() {
 	printf '%s: error: %s\n' "$_tag" "$*" >&2

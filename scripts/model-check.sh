@@ -17,6 +17,9 @@
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# read_mutation and mutate: the mutation-file format, shared with
+# mutation-test.sh.
+. "$top/scripts/lib.sh"
 outdir=${1:-$top/out/model}
 model=$top/tests/model/mmu_range.pml
 mutdir=$top/tests/model/mutations
@@ -185,16 +188,12 @@ for m in "$mutdir"/*; do
 	name=$(basename "$m")
 	[ "$name" = README ] && continue
 	nmut=$((nmut + 1))
-	expr=$(sed -n 's/^sed: //p' "$m")
-	expect=$(sed -n 's/^expect: //p' "$m")
-	mmode=$(sed -n 's/^mode: //p' "$m")
-	if [ -z "$expr" ] || [ -z "$expect" ] ||
-	   [ "$(grep -c '^sed: ' "$m")" != 1 ] || [ "$(grep -c '^expect: ' "$m")" != 1 ] ||
-	   [ "$(grep -c '^mode: ' "$m")" -gt 1 ]; then
-		say "FAIL mutation $name: needs exactly one 'sed:' and one 'expect:' line, at most one 'mode:'"
+	if ! read_mutation "$m"; then
+		say "FAIL mutation $name: $mut_error"
 		failed=$((failed + 1))
 		continue
 	fi
+	expr=$mut_sed expect=$mut_expect mmode=$mut_mode
 	: "${mmode:=sc}"
 	if [ -z "${modedef[$mmode]+x}" ]; then
 		say "FAIL mutation $name: unknown mode '$mmode' (sc or weak)"
@@ -202,15 +201,8 @@ for m in "$mutdir"/*; do
 		continue
 	fi
 	mutant=$work/$name.pml
-	if ! sed -e "$expr" "$model" > "$mutant"; then
-		say "FAIL mutation $name: sed expression does not apply"
-		failed=$((failed + 1))
-		continue
-	fi
-	removed=$(diff "$model" "$mutant" | grep -c '^<' || true)
-	added=$(diff "$model" "$mutant" | grep -c '^>' || true)
-	if [ "$removed" != 1 ] || [ "$added" != 1 ]; then
-		say "FAIL mutation $name: changes $removed line(s), not exactly one; does it still fit the model?"
+	if ! mutate "$expr" "$model" "$mutant"; then
+		say "FAIL mutation $name: $mut_error"
 		failed=$((failed + 1))
 		continue
 	fi

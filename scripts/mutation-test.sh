@@ -36,21 +36,12 @@ missed=0
 for m in "$top"/tests/mutations/*; do
 	name=$(basename "$m")
 	[ "$name" = README ] && continue
-	expr=$(sed -n 's/^sed: //p' "$m")
-	cases=$(sed -n 's/^expect: //p' "$m")
-	if [ -z "$expr" ] || [ -z "$cases" ]; then
-		echo "mutation $name: needs one 'sed:' and one 'expect:' line" >&2
-		exit 2
-	fi
+	read_mutation "$m" || die "mutation $name: $mut_error"
+	cases=$mut_expect
 
 	rm -f "$scratch/$src_file"
-	sed "$expr" "$tree/$src_file" > "$scratch/$src_file"
-	changed=$(diff "$tree/$src_file" "$scratch/$src_file" | grep -c '^<' || true)
-	if [ "$changed" != 1 ]; then
-		echo "mutation $name: changes $changed lines of $src_file, not 1;" \
-		     "update tests/mutations/$name to the current source" >&2
-		exit 2
-	fi
+	mutate "$mut_sed" "$tree/$src_file" "$scratch/$src_file" ||
+		die "mutation $name: $mut_error (tests/mutations/$name)"
 
 	log=$log_dir/mutation-$name.log
 	say "$name: building UML ($log)"
