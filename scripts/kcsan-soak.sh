@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # KCSAN soak: boot the KCSAN kernel of make check (build/kunit-qemu-kcsan,
-# QEMU x86_64 with two vCPUs) again and again, running only the concurrency
-# cases, for a bounded time. Every kernel log is scanned; any KCSAN report
+# QEMU x86_64 with two vCPUs) again and again, running only the suite
+# mmu_notifier_concurrency, for a bounded time. Every kernel log is scanned; any KCSAN report
 # (or other finding) fails the soak.
 #
 # usage: scripts/kcsan-soak.sh        (run after scripts/kunit.sh qemu-kcsan)
@@ -28,7 +28,7 @@ while [ $((SECONDS - start)) -lt "$budget" ]; do
 	rm -f "$json"
 	"$tree/tools/testing/kunit/kunit.py" exec --build_dir="$objdir" \
 		--arch=x86_64 --qemu_args='-smp 2' --timeout 600 \
-		--json="$json" 'mmu_notifier.conc_*' > "$log" 2>&1 || rc=$?
+		--json="$json" 'mmu_notifier_concurrency' > "$log" 2>&1 || rc=$?
 	cp "$objdir/test.log" "$klog"
 	# Counted from kunit.py's JSON; a boot passes if every case did.
 	cases=$("$top/scripts/kunit-results.py" "$json") || [ "$rc" -ne 0 ] || rc=1

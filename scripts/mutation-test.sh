@@ -62,9 +62,11 @@ for m in "$top"/tests/mutations/*; do
 		rm -f "$json"
 		(cd "$scratch" && ./tools/testing/kunit/kunit.py exec \
 			--build_dir="$objdir" --timeout=60 --json="$json" \
-			"mmu_notifier.$c") > "$out" 2>&1 || true
+			"mmu_notifier*.$c") > "$out" 2>&1 || true
+		# The case, in whichever suite of the file it is.
 		status=$("$top/scripts/kunit-results.py" --cases "$json" |
-			awk -v c="mmu_notifier.$c" '$2 == c { print $1 }')
+			awk -v c="$c" '{ n = $2; sub(/^[^.]*\./, "", n) }
+				       n == c { print $1 }')
 		case $status in
 		PASS) passed+=("$c") ;;
 		FAIL | ERROR) failed+=("$c") ;;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit tests for MMU notifiers: the range notifier's interval tree and
- * sequence protocol, and the classic notifier API.
+ * sequence protocol, and the classic notifier API. One suite per topic,
+ * each in a section of this file: mmu_notifier_range, _blocking,
+ * _two_pass, _page_tables, _concurrency, _faults, _classic and _trace.
  *
  * Each test works on an mm of its own from mm_alloc(); invalidations are
  * driven directly through mmu_notifier_invalidate_range_start()/_end(),
@@ -221,7 +223,7 @@ static void t_async_remove(struct t_async *a)
 }
 
 /* ====================================================================== */
-/* Range notifier, one thread                                              */
+/* mmu_notifier_range: the tree and the sequence, one thread               */
 /* ====================================================================== */
 
 static void range_overlap_boundaries(struct kunit *test)
@@ -704,7 +706,7 @@ static void range_random_model(struct kunit *test)
 }
 
 /* ====================================================================== */
-/* Range notifier, two threads                                             */
+/* mmu_notifier_blocking: read_begin and remove that wait                  */
 /* ====================================================================== */
 
 static void range_read_begin_sleeps(struct kunit *test)
@@ -807,172 +809,6 @@ static void range_remove_does_not_wait_for_missing(struct kunit *test)
 		t_async_done_within(&a, T_WAIT_MS);
 	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 0);
-}
-
-/* ---- liveness: a stream of invalidations that never lets the mm idle ---- */
-
-/*
- * A kthread that keeps overlapping invalidations of [start, end) going:
- * each starts before the previous one ends, so at every moment one runs.
- */
-struct t_stream {
-	struct mm_struct *mm;
-	unsigned long start, end;
-	struct completion done;
-	bool stop;
-	unsigned long rounds;
-};
-
-static int t_stream_fn(void *data)
-{
-	struct t_stream *st = data;
-	struct mmu_notifier_range r[2];
-	unsigned int i = 0;
-
-	t_start(st->mm, &r[0], st->start, st->end);
-	while (!READ_ONCE(st->stop)) {
-		t_start(st->mm, &r[!i], st->start, st->end);
-		usleep_range(100, 200);
-		mmu_notifier_invalidate_range_end(&r[i]);
-		i = !i;
-		WRITE_ONCE(st->rounds, st->rounds + 1);
-	}
-	mmu_notifier_invalidate_range_end(&r[i]);
-	complete(&st->done);
-	return 0;
-}
-
-static void t_stream_start(struct kunit *test, struct t_stream *st,
-			   unsigned long start, unsigned long end)
-{
-	struct task_struct *task;
-
-	st->mm = t_mm(test);
-	st->start = start;
-	st->end = end;
-	st->stop = false;
-	st->rounds = 0;
-	init_completion(&st->done);
-	task = kthread_run(t_stream_fn, st, "mmu-notifier-stream");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
-	/* Running: a few rounds overlapped already. */
-	while (READ_ONCE(st->rounds) < 4)
-		usleep_range(100, 200);
-}
-
-static void t_stream_stop(struct kunit *test, struct t_stream *st)
-{
-	WRITE_ONCE(st->stop, true);
-	KUNIT_EXPECT_TRUE(test, t_done_within(&st->done, T_WAIT_MS));
-}
-
-/*
- * Run @fn on @t in a second thread while @st keeps invalidating, and
- * expect it to return while the stream still runs. Whatever happens, the
- * stream is stopped and the thread joined before the return.
- */
-static void t_live(struct kunit *test, struct t_stream *st,
-		   void (*fn)(struct t_async *a), struct trn *t)
-{
-	unsigned long before = READ_ONCE(st->rounds);
-	struct t_async a;
-	bool in_time;
-
-	t_async_start(test, &a, fn, t);
-	in_time = t_async_done_within(&a, T_WAIT_MS);
-	KUNIT_EXPECT_TRUE_MSG(test, in_time,
-			      "held up by invalidations that did not hit it");
-	/* The stream kept overlapping all along: it was never idle. */
-	KUNIT_EXPECT_GT(test, READ_ONCE(st->rounds), before);
-	t_stream_stop(test, st);
-	if (!in_time)
-		KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
-}
-
-/*
- * Hit a subscription once while a stream of invalidations runs past it,
- * over a subscription of its own if @other, and read it back.
- */
-static void t_live_read_begin(struct kunit *test, bool other)
-{
-	struct mm_struct *mm = t_mm(test);
-	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
-	struct trn *o = NULL;
-	struct t_stream st;
-
-	if (other)
-		o = t_insert(test, T_BASE + 16 * PAGE_SIZE, PAGE_SIZE);
-	t_stream_start(test, &st, T_BASE + 16 * PAGE_SIZE,
-		       T_BASE + 17 * PAGE_SIZE);
-	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, t->calls, 1);
-	t_live(test, &st, t_async_read_begin, t);
-	mmu_range_notifier_remove(&t->mrn);
-	if (o) {
-		KUNIT_EXPECT_GT(test, o->calls, 4U);
-		mmu_range_notifier_remove(&o->mrn);
-	}
-}
-
-/*
- * read_begin waits for the invalidation that hit its subscription, not for
- * a stream of later invalidations that hit nothing.
- */
-static void conc_live_read_begin_ignores_missing_stream(struct kunit *test)
-{
-	t_live_read_begin(test, false);
-}
-
-/*
- * read_begin waits for the invalidation that hit its subscription, not for
- * a stream of later invalidations that keep hitting another subscription.
- */
-static void conc_live_read_begin_ignores_other_hits(struct kunit *test)
-{
-	t_live_read_begin(test, true);
-}
-
-/*
- * A subscription inserted while a stream hits another one joins the tree
- * and reads without waiting for the rest of the stream; invalidations of
- * its span then find it.
- */
-static void conc_live_insert_joins_during_stream(struct kunit *test)
-{
-	struct mm_struct *mm = t_mm(test);
-	struct trn *other = t_insert(test, T_BASE + 16 * PAGE_SIZE, PAGE_SIZE);
-	struct t_stream st;
-	struct trn *t;
-
-	t_stream_start(test, &st, T_BASE + 16 * PAGE_SIZE,
-		       T_BASE + 17 * PAGE_SIZE);
-	t = t_insert(test, T_BASE, PAGE_SIZE);
-	t_live(test, &st, t_async_read_begin, t);
-	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, t->calls, 1);
-	mmu_range_notifier_remove(&t->mrn);
-	mmu_range_notifier_remove(&other->mrn);
-}
-
-/*
- * A remove returns while a stream keeps hitting it and another
- * subscription of the mm: it waits only until no walk can still call it.
- */
-static void conc_live_remove_during_other_hits(struct kunit *test)
-{
-	struct mm_struct *mm = t_mm(test);
-	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
-	struct trn *other = t_insert(test, T_BASE + 16 * PAGE_SIZE, PAGE_SIZE);
-	struct t_stream st;
-
-	t_stream_start(test, &st, T_BASE, T_BASE + 17 * PAGE_SIZE);
-	t_live(test, &st, t_async_remove, t);
-	KUNIT_EXPECT_NULL(test, t->mrn.mm);
-	/* Out of the tree: nothing calls it any more. */
-	t->calls = 0;
-	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
-	KUNIT_EXPECT_EQ(test, t->calls, 0);
-	mmu_range_notifier_remove(&other->mrn);
 }
 
 /*
@@ -1088,7 +924,7 @@ static void range_many_on_one_span(struct kunit *test)
 }
 
 /* ====================================================================== */
-/* Range notifier, two passes                                              */
+/* mmu_notifier_two_pass: invalidate_start, invalidate_finish              */
 /* ====================================================================== */
 
 /*
@@ -1390,7 +1226,7 @@ static void range_two_pass_release_runs_both(struct kunit *test)
 }
 
 /* ====================================================================== */
-/* Real page tables: the core mm drives the invalidations                  */
+/* mmu_notifier_page_tables: the core mm drives the invalidations          */
 /* ====================================================================== */
 
 #define PT_PAGES	16
@@ -1499,7 +1335,7 @@ static void pt_exit_release_first(struct kunit *test)
 }
 
 /* ====================================================================== */
-/* Concurrency: collision-retry loops against invalidations                */
+/* mmu_notifier_concurrency: racing threads, streams that never stop       */
 /* ====================================================================== */
 
 #define CC_SUBS		4
@@ -2140,8 +1976,174 @@ static void conc_random_model(struct kunit *test)
 	rt_cur = NULL;
 }
 
+/* ---- liveness: a stream of invalidations that never lets the mm idle ---- */
+
+/*
+ * A kthread that keeps overlapping invalidations of [start, end) going:
+ * each starts before the previous one ends, so at every moment one runs.
+ */
+struct t_stream {
+	struct mm_struct *mm;
+	unsigned long start, end;
+	struct completion done;
+	bool stop;
+	unsigned long rounds;
+};
+
+static int t_stream_fn(void *data)
+{
+	struct t_stream *st = data;
+	struct mmu_notifier_range r[2];
+	unsigned int i = 0;
+
+	t_start(st->mm, &r[0], st->start, st->end);
+	while (!READ_ONCE(st->stop)) {
+		t_start(st->mm, &r[!i], st->start, st->end);
+		usleep_range(100, 200);
+		mmu_notifier_invalidate_range_end(&r[i]);
+		i = !i;
+		WRITE_ONCE(st->rounds, st->rounds + 1);
+	}
+	mmu_notifier_invalidate_range_end(&r[i]);
+	complete(&st->done);
+	return 0;
+}
+
+static void t_stream_start(struct kunit *test, struct t_stream *st,
+			   unsigned long start, unsigned long end)
+{
+	struct task_struct *task;
+
+	st->mm = t_mm(test);
+	st->start = start;
+	st->end = end;
+	st->stop = false;
+	st->rounds = 0;
+	init_completion(&st->done);
+	task = kthread_run(t_stream_fn, st, "mmu-notifier-stream");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	/* Running: a few rounds overlapped already. */
+	while (READ_ONCE(st->rounds) < 4)
+		usleep_range(100, 200);
+}
+
+static void t_stream_stop(struct kunit *test, struct t_stream *st)
+{
+	WRITE_ONCE(st->stop, true);
+	KUNIT_EXPECT_TRUE(test, t_done_within(&st->done, T_WAIT_MS));
+}
+
+/*
+ * Run @fn on @t in a second thread while @st keeps invalidating, and
+ * expect it to return while the stream still runs. Whatever happens, the
+ * stream is stopped and the thread joined before the return.
+ */
+static void t_live(struct kunit *test, struct t_stream *st,
+		   void (*fn)(struct t_async *a), struct trn *t)
+{
+	unsigned long before = READ_ONCE(st->rounds);
+	struct t_async a;
+	bool in_time;
+
+	t_async_start(test, &a, fn, t);
+	in_time = t_async_done_within(&a, T_WAIT_MS);
+	KUNIT_EXPECT_TRUE_MSG(test, in_time,
+			      "held up by invalidations that did not hit it");
+	/* The stream kept overlapping all along: it was never idle. */
+	KUNIT_EXPECT_GT(test, READ_ONCE(st->rounds), before);
+	t_stream_stop(test, st);
+	if (!in_time)
+		KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+}
+
+/*
+ * Hit a subscription once while a stream of invalidations runs past it,
+ * over a subscription of its own if @other, and read it back.
+ */
+static void t_live_read_begin(struct kunit *test, bool other)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
+	struct trn *o = NULL;
+	struct t_stream st;
+
+	if (other)
+		o = t_insert(test, T_BASE + 16 * PAGE_SIZE, PAGE_SIZE);
+	t_stream_start(test, &st, T_BASE + 16 * PAGE_SIZE,
+		       T_BASE + 17 * PAGE_SIZE);
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, t->calls, 1);
+	t_live(test, &st, t_async_read_begin, t);
+	mmu_range_notifier_remove(&t->mrn);
+	if (o) {
+		KUNIT_EXPECT_GT(test, o->calls, 4U);
+		mmu_range_notifier_remove(&o->mrn);
+	}
+}
+
+/*
+ * read_begin waits for the invalidation that hit its subscription, not for
+ * a stream of later invalidations that hit nothing.
+ */
+static void conc_live_read_begin_ignores_missing_stream(struct kunit *test)
+{
+	t_live_read_begin(test, false);
+}
+
+/*
+ * read_begin waits for the invalidation that hit its subscription, not for
+ * a stream of later invalidations that keep hitting another subscription.
+ */
+static void conc_live_read_begin_ignores_other_hits(struct kunit *test)
+{
+	t_live_read_begin(test, true);
+}
+
+/*
+ * A subscription inserted while a stream hits another one joins the tree
+ * and reads without waiting for the rest of the stream; invalidations of
+ * its span then find it.
+ */
+static void conc_live_insert_joins_during_stream(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *other = t_insert(test, T_BASE + 16 * PAGE_SIZE, PAGE_SIZE);
+	struct t_stream st;
+	struct trn *t;
+
+	t_stream_start(test, &st, T_BASE + 16 * PAGE_SIZE,
+		       T_BASE + 17 * PAGE_SIZE);
+	t = t_insert(test, T_BASE, PAGE_SIZE);
+	t_live(test, &st, t_async_read_begin, t);
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, t->calls, 1);
+	mmu_range_notifier_remove(&t->mrn);
+	mmu_range_notifier_remove(&other->mrn);
+}
+
+/*
+ * A remove returns while a stream keeps hitting it and another
+ * subscription of the mm: it waits only until no walk can still call it.
+ */
+static void conc_live_remove_during_other_hits(struct kunit *test)
+{
+	struct mm_struct *mm = t_mm(test);
+	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
+	struct trn *other = t_insert(test, T_BASE + 16 * PAGE_SIZE, PAGE_SIZE);
+	struct t_stream st;
+
+	t_stream_start(test, &st, T_BASE, T_BASE + 17 * PAGE_SIZE);
+	t_live(test, &st, t_async_remove, t);
+	KUNIT_EXPECT_NULL(test, t->mrn.mm);
+	/* Out of the tree: nothing calls it any more. */
+	t->calls = 0;
+	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, t->calls, 0);
+	mmu_range_notifier_remove(&other->mrn);
+}
+
 /* ====================================================================== */
-/* Classic notifiers                                                       */
+/* mmu_notifier_classic: struct mmu_notifier and its callbacks             */
 /* ====================================================================== */
 
 struct tmn {
@@ -2767,7 +2769,7 @@ static void conc_put_synchronize_during_invalidations(struct kunit *test)
 }
 
 /* ====================================================================== */
-/* Fault injection                                                         */
+/* mmu_notifier_faults: allocations that fail                              */
 /* ====================================================================== */
 
 #ifdef CONFIG_FAULT_INJECTION
@@ -2988,7 +2990,7 @@ static void fault_alloc_fails_in_turn(struct kunit *test)
 #endif /* CONFIG_FAULT_INJECTION */
 
 /* ====================================================================== */
-/* Tracepoints                                                             */
+/* mmu_notifier_trace: the tracepoints                                     */
 /* ====================================================================== */
 
 #ifdef CONFIG_TRACEPOINTS
@@ -3487,7 +3489,7 @@ static void trace_needs_tracepoints(struct kunit *test)
 #define trace_release_covers_address_space	trace_needs_tracepoints
 #endif /* CONFIG_TRACEPOINTS */
 
-static struct kunit_case mmu_notifier_cases[] = {
+static struct kunit_case mmu_notifier_range_cases[] = {
 	KUNIT_CASE(range_overlap_boundaries),
 	KUNIT_CASE(range_bad_spans_refused),
 	KUNIT_CASE(range_span_may_end_at_top),
@@ -3508,19 +3510,42 @@ static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(range_nonblock_flag),
 	KUNIT_CASE(range_struct_size),
 	KUNIT_CASE(range_random_model),
+	{}
+};
+
+/* The interval tree and the sequence protocol, driven from one thread. */
+static struct kunit_suite mmu_notifier_range_suite = {
+	.name = "mmu_notifier_range",
+	.init = t_init,
+	.exit = t_exit,
+	.test_cases = mmu_notifier_range_cases,
+};
+
+static struct kunit_case mmu_notifier_blocking_cases[] = {
 	KUNIT_CASE(range_read_begin_sleeps),
 	KUNIT_CASE(range_read_begin_other_sub),
 	KUNIT_CASE(range_read_begin_queued_insert),
 	KUNIT_CASE(range_remove_waits),
 	KUNIT_CASE(range_remove_does_not_wait_for_missing),
-	KUNIT_CASE(conc_live_read_begin_ignores_missing_stream),
-	KUNIT_CASE(conc_live_read_begin_ignores_other_hits),
-	KUNIT_CASE(conc_live_insert_joins_during_stream),
-	KUNIT_CASE(conc_live_remove_during_other_hits),
 	KUNIT_CASE(range_insert_during_missing_joins_tree),
 	KUNIT_CASE(range_end_undoes_only_what_start_did),
 	KUNIT_CASE(range_remove_racing_remove_ignored),
 	KUNIT_CASE(range_many_on_one_span),
+	{}
+};
+
+/*
+ * mmu_range_read_begin() and mmu_range_notifier_remove() that must wait,
+ * or must not: a second thread and bounded waits.
+ */
+static struct kunit_suite mmu_notifier_blocking_suite = {
+	.name = "mmu_notifier_blocking",
+	.init = t_init,
+	.exit = t_exit,
+	.test_cases = mmu_notifier_blocking_cases,
+};
+
+static struct kunit_case mmu_notifier_two_pass_cases[] = {
 	KUNIT_CASE(range_two_pass_first_passes_before_finishes),
 	KUNIT_CASE(range_two_pass_each_finish_once),
 	KUNIT_CASE(range_two_pass_finish_before_start_returns),
@@ -3528,10 +3553,44 @@ static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(range_two_pass_mixed_with_one_pass),
 	KUNIT_CASE(range_two_pass_insert_refuses_bad_ops),
 	KUNIT_CASE(range_two_pass_release_runs_both),
+	{}
+};
+
+/*
+ * Two-pass subscriptions: every first pass, then every second pass, all
+ * before the start returns.
+ */
+static struct kunit_suite mmu_notifier_two_pass_suite = {
+	.name = "mmu_notifier_two_pass",
+	.init = t_init,
+	.exit = t_exit,
+	.test_cases = mmu_notifier_two_pass_cases,
+};
+
+static struct kunit_case mmu_notifier_page_tables_cases[] = {
 	KUNIT_CASE(pt_munmap),
 	KUNIT_CASE(pt_madvise_dontneed),
 	KUNIT_CASE(pt_fault_then_munmap),
 	KUNIT_CASE(pt_exit_release_first),
+	{}
+};
+
+/*
+ * The core mm drives the invalidations of a real mm: munmap, madvise, a
+ * fault, exit.
+ */
+static struct kunit_suite mmu_notifier_page_tables_suite = {
+	.name = "mmu_notifier_page_tables",
+	.init = t_init,
+	.exit = t_exit,
+	.test_cases = mmu_notifier_page_tables_cases,
+};
+
+static struct kunit_case mmu_notifier_concurrency_cases[] = {
+	KUNIT_CASE(conc_live_read_begin_ignores_missing_stream),
+	KUNIT_CASE(conc_live_read_begin_ignores_other_hits),
+	KUNIT_CASE(conc_live_insert_joins_during_stream),
+	KUNIT_CASE(conc_live_remove_during_other_hits),
 	KUNIT_CASE(conc_collision_retry_mirror),
 	KUNIT_CASE(conc_teardown_race),
 	KUNIT_CASE(conc_read_begin_teardown_race),
@@ -3539,14 +3598,41 @@ static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(conc_unregister_during_invalidations),
 	KUNIT_CASE(conc_double_remove_claims_once),
 	KUNIT_CASE(conc_put_synchronize_during_invalidations),
+	{}
+};
+
+/*
+ * Threads racing the notifier, on two CPUs under QEMU, and streams of
+ * invalidations that never stop. The KCSAN soak of make check boots this
+ * suite again and again.
+ */
+static struct kunit_suite mmu_notifier_concurrency_suite = {
+	.name = "mmu_notifier_concurrency",
+	.init = t_init,
+	.exit = t_exit,
+	.test_cases = mmu_notifier_concurrency_cases,
+};
+
+static struct kunit_case mmu_notifier_faults_cases[] = {
 	KUNIT_CASE_SLOW(fault_alloc_fails_in_turn),
+	{}
+};
+
+/* Every allocation the notifier makes fails in turn. */
+static struct kunit_suite mmu_notifier_faults_suite = {
+	.name = "mmu_notifier_faults",
+	.init = t_init,
+	.exit = t_exit,
+	.test_cases = mmu_notifier_faults_cases,
+};
+
+static struct kunit_case mmu_notifier_classic_cases[] = {
 	KUNIT_CASE(classic_register_invalidate_unregister),
 	KUNIT_CASE(classic_several_paired),
 	KUNIT_CASE(classic_nonblock_unwinds),
 	KUNIT_CASE(classic_nonblock_unwinds_range),
 	KUNIT_CASE(classic_unwind_survives_put_of_refuser),
 	KUNIT_CASE(classic_end_undoes_only_what_start_did),
-	KUNIT_CASE(range_end_after_classic_only_start),
 	KUNIT_CASE(classic_end_under_lockdep_map),
 	KUNIT_CASE(classic_conflicting_ops_refused),
 	KUNIT_CASE(classic_get_put),
@@ -3555,14 +3641,19 @@ static struct kunit_case mmu_notifier_cases[] = {
 	KUNIT_CASE(classic_get_per_ops),
 	KUNIT_CASE(classic_put_after_release),
 	KUNIT_CASE(classic_secondary_tlbs),
+	KUNIT_CASE(range_end_after_classic_only_start),
 	{}
 };
 
-static struct kunit_suite mmu_notifier_suite = {
-	.name = "mmu_notifier",
+/*
+ * The classic API: register, get/put, start/end and the unwind of a
+ * refused start, young, release, secondary TLBs.
+ */
+static struct kunit_suite mmu_notifier_classic_suite = {
+	.name = "mmu_notifier_classic",
 	.init = t_init,
 	.exit = t_exit,
-	.test_cases = mmu_notifier_cases,
+	.test_cases = mmu_notifier_classic_cases,
 };
 
 static struct kunit_case mmu_notifier_trace_cases[] = {
@@ -3585,7 +3676,10 @@ static struct kunit_suite mmu_notifier_trace_suite = {
 	.test_cases = mmu_notifier_trace_cases,
 };
 
-kunit_test_suites(&mmu_notifier_suite, &mmu_notifier_trace_suite);
+kunit_test_suites(&mmu_notifier_range_suite, &mmu_notifier_blocking_suite,
+		  &mmu_notifier_two_pass_suite, &mmu_notifier_page_tables_suite,
+		  &mmu_notifier_concurrency_suite, &mmu_notifier_faults_suite,
+		  &mmu_notifier_classic_suite, &mmu_notifier_trace_suite);
 
 MODULE_DESCRIPTION("KUnit tests for MMU notifiers");
 MODULE_LICENSE("GPL");
