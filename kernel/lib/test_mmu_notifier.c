@@ -114,6 +114,20 @@ static struct trn *t_trn(struct kunit *test)
 	return t;
 }
 
+/*
+ * At the end of a case, remove a subscription the case left inserted: one
+ * whose case failed an assertion before its own remove. Runs after t_exit()
+ * dropped the case's user of the mm; the subscription's pin keeps the
+ * notifier state, and a remove after the mm's release is allowed.
+ */
+static void t_remove_left(void *data)
+{
+	struct trn *t = data;
+
+	if (READ_ONCE(t->mrn.mm))
+		mmu_range_notifier_remove(&t->mrn);
+}
+
 static struct trn *t_insert(struct kunit *test, unsigned long start,
 			    unsigned long length)
 {
@@ -123,6 +137,8 @@ static struct trn *t_insert(struct kunit *test, unsigned long start,
 	ret = mmu_range_notifier_insert(&t->mrn, t_mm(test), start, length,
 					&trn_ops);
 	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, t_remove_left, t));
 	return t;
 }
 
