@@ -933,6 +933,105 @@ static void bench_liveness(struct kunit *test)
 	b_print(test, "live_stream_inval", 1, "wait_us", div_u64(longest, 10));
 }
 
+/*
+ * The limit of the walker rule, informational: two CPUs invalidate, with
+ * no pause, a subscription whose callback takes B_SLOW_US, so that a walk
+ * is in the tree nearly all the time. A remove of another subscription
+ * waits for a moment with no walk, which need not come before the walkers
+ * stop (B2_MS); 6.12 waits for a moment with no invalidation at all. Two
+ * CPUs only: on one, the walks cannot overlap.
+ */
+#define B_SLOW_US	100
+
+static bool bslow_invalidate(struct mmu_range_notifier *mrn,
+			     const struct mmu_notifier_range *range,
+			     unsigned long cur_seq)
+{
+	bsub_invalidate(mrn, range, cur_seq);
+	udelay(B_SLOW_US);
+	return true;
+}
+
+static const struct mmu_range_notifier_ops bslow_ops = {
+	.invalidate = bslow_invalidate,
+};
+
+struct b_walker {
+	struct mm_struct *mm;
+	bool stop;
+	struct completion done;
+};
+
+static int b_walker_fn(void *data)
+{
+	struct b_walker *wk = data;
+	u64 end = ktime_get_ns() + B2_MS * NSEC_PER_MSEC;
+
+	while (!READ_ONCE(wk->stop) && ktime_get_ns() < end) {
+		b_inval(wk->mm, B_LIVE_OTHER, B_LIVE_OTHER + PAGE_SIZE);
+		cond_resched();
+	}
+	complete(&wk->done);
+	return 0;
+}
+
+/* One remove while two walkers run, one bound to each of two CPUs; ns. */
+static u64 b_remove_two_walkers(struct kunit *test, struct mm_struct *mm,
+				struct bsub *a)
+{
+	struct b_walker wk[2];
+	unsigned int i;
+	u64 t0, t;
+
+	b_insert(test, a, mm, B_BASE, PAGE_SIZE);
+	for (i = 0; i < 2; i++) {
+		struct task_struct *task;
+
+		wk[i] = (struct b_walker){ .mm = mm };
+		init_completion(&wk[i].done);
+		task = kthread_create(b_walker_fn, &wk[i], "mn-bench-walk/%u",
+				      i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+		kthread_bind(task, cpumask_nth(i, cpu_online_mask));
+		wake_up_process(task);
+	}
+	usleep_range(1000, 2000);
+	t0 = ktime_get_ns();
+	mmu_range_notifier_remove(&a->mrn);
+	t = ktime_get_ns() - t0;
+	for (i = 0; i < 2; i++) {
+		WRITE_ONCE(wk[i].stop, true);
+		wait_for_completion(&wk[i].done);
+	}
+	return t;
+}
+
+static void bench_live_remove_two_walkers(struct kunit *test)
+{
+	u64 waits[B_LIVE_REPS];
+	struct mm_struct *mm;
+	struct bsub *subs;
+	unsigned int r;
+
+	if (num_online_cpus() < 2) {
+		kunit_info(test, "BENCH live_remove_two_walkers 1 skipped 0\n");
+		return;
+	}
+	mm = b_mm(test);
+	subs = b_subs(test, 2);
+	KUNIT_ASSERT_EQ(test, 0, mmu_range_notifier_insert(&subs[1].mrn, mm,
+							   B_LIVE_OTHER,
+							   PAGE_SIZE,
+							   &bslow_ops));
+	for (r = 0; r < B_LIVE_REPS; r++)
+		waits[r] = b_remove_two_walkers(test, mm, &subs[0]);
+	b_print(test, "live_remove_two_walkers", 1, "wait_us",
+		div_u64(b_median(waits, B_LIVE_REPS), 10));
+	mmu_range_notifier_remove(&subs[1].mrn);
+	kvfree(subs);
+	mmput(mm);
+}
+
 static struct kunit_case mmu_notifier_bench_cases[] = {
 	KUNIT_CASE(bench_struct_size),
 	KUNIT_CASE_SLOW(bench_inval_miss),
@@ -943,6 +1042,7 @@ static struct kunit_case mmu_notifier_bench_cases[] = {
 	KUNIT_CASE_SLOW(bench_inval_empty),
 	KUNIT_CASE_SLOW(bench_remove_during_missing),
 	KUNIT_CASE_SLOW(bench_liveness),
+	KUNIT_CASE_SLOW(bench_live_remove_two_walkers),
 	KUNIT_CASE_SLOW(bench_inval_devices),
 	KUNIT_CASE_SLOW(bench_classic_inval),
 	KUNIT_CASE_SLOW(bench_teardown),

@@ -198,7 +198,10 @@ def live_section(rows):
                       '-' if row.stream is None else f'{row.stream:.0f}'])
     lines = ['a stream of overlapping invalidations of other ranges runs '
              '(B2_MS at most): read_begin of a subscription whose own '
-             'invalidation has ended, insert + first read_begin, remove']
+             'invalidation has ended, insert + first read_begin, remove',
+             'live_remove_two_walkers (informational, no target): two CPUs '
+             'keep walking to a slow callback; a remove waits for a moment '
+             'with no walk, which the walker rule does not bound']
     if not table:
         lines = ['no liveness figure']
     return Section('Liveness: waits under a stream of other invalidations, '

@@ -155,6 +155,8 @@ def live_bound(row):
 def live_targets(rows):
     targets = []
     for row in rows:
+        if row.informational:
+            continue
         bound, how = live_bound(row)
         base = f'{row.base:.0f} us' if row.base is not None else 'missing'
         measured = 'missing' if row.worst is None else \
