@@ -32,44 +32,12 @@
  * invalidate_range_end: it could not tell its own refused start from
  * another notifier's.
  *
- * Range notifiers sit in an interval tree. The fields that drive them:
- *
- *   subs->cur_seq          the generation that starting invalidations
- *                          join; under subs->lock. Generation k has two
- *                          values: 2k while no subscription has been given
- *                          it, 2k + 1 once one has (an invalidation found a
- *                          subscription, or an insert collided with it).
- *   subs->active[2]        invalidations between start and end, and queued
- *                          inserts, counted in the slot of their generation
- *                          (bit 1 of the value); under subs->lock. At most
- *                          two generations run: the current one and the
- *                          one before it.
- *   subs->done_seq         every generation up to this odd value has
- *                          drained. Written under subs->lock with release,
- *                          read locklessly by mmu_range_read_begin(). Only
- *                          ever grows.
- *   subs->want_flip        a waiter asked for the current generation to be
- *                          closed; under subs->lock.
- *   subs->walkers          invalidations whose walk may be in the tree
- *                          (calling back, or done calling but not yet
- *                          counted out); under subs->lock.
- *   subs->itree            the tree; changed under subs->lock, and only while
- *                          subs->walkers is zero. Walked without the lock by
- *                          the walkers, which is safe because they count
- *                          themselves in before they leave the lock.
- *   subs->deferred         inserts and removes that arrived while a walk
- *                          was in the tree; under subs->lock, applied by
- *                          whoever counts the last walker out.
- *   subs->nr_deferred      its length; also read without the lock by a
- *                          walker that finished calling back.
- *   mrn->invalidate_seq    always odd: the generation of the last
- *                          invalidation that hit the subscription. Set at
- *                          insert, by the driver's invalidate callback via
- *                          mmu_range_set_seq() under the driver lock, and
- *                          when a queued insert joins the tree.
- *   mrn->ops               bit 0 set by the remove that claims the
- *                          subscription (cmpxchg()), so that of two removes
- *                          racing each other exactly one proceeds.
+ * Range notifiers sit in an interval tree. The fields that drive them, and
+ * the lock or ordering each is accessed under, are described once, in the
+ * kernel-doc of struct mmu_notifier_subscriptions below; mrn->invalidate_seq
+ * is always odd, the generation of the last invalidation that hit the
+ * subscription, and bit 0 of mrn->ops is the claim of the remove that
+ * proceeds (cmpxchg(), so that of two racing removes exactly one does).
  *
  * An invalidation of [start, end) takes subs->lock, counts itself in the
  * current generation and, if the tree holds a subscription that overlaps
@@ -208,25 +176,35 @@ struct lockdep_map __mmu_notifier_invalidate_range_start_map = {
 };
 #endif
 
-/*
+/**
  * struct mmu_notifier_subscriptions - the notifier state of one mm
- * @lock: protects everything below but @has_itree; see the top comment for
- *	the fields that are also read without it.
- * @list: classic notifiers; SRCU for readers.
+ * @lock: protects every field below but @has_itree, for the accesses this
+ *	list does not say are lockless.
+ * @list: classic notifiers; changed under @lock, walked under SRCU.
  * @has_itree: set, under mm_take_all_locks(), by the first range insert;
  *	never cleared, so start and end agree on whether to use the tree.
- * @want_flip: a waiter asked for @cur_seq to be closed as soon as the
- *	older generation has drained.
- * @walkers: invalidations whose walk may still be in the tree.
- * @nr_deferred: entries on @deferred; also read without the lock.
- * @cur_seq: the generation that starting invalidations join.
- * @done_seq: every generation up to this one has drained; read without
- *	the lock by mmu_range_read_begin().
- * @active: invalidations between start and end (and queued inserts) of
- *	each of the two generations that may be running, by slot.
- * @itree: the range subscriptions.
- * @deferred: inserts and removes waiting for @walkers to reach zero.
- * @wq: readers and removers waiting for a generation to drain or for the
+ * @want_flip: a waiter asked for the current generation to be closed as
+ *	soon as the one before it has drained.
+ * @walkers: invalidations whose walk may be in the tree: calling back, or
+ *	done calling but not yet counted out.
+ * @nr_deferred: entries on @deferred; written with WRITE_ONCE() under
+ *	@lock and also read without it by a walker done calling back.
+ * @cur_seq: the generation that starting invalidations join. Generation k
+ *	has two values: 2k while no subscription has been given it, 2k + 1
+ *	once one has (an invalidation found a subscription, or an insert
+ *	collided with it).
+ * @done_seq: every generation up to this odd value has drained; only
+ *	grows. Written under @lock with smp_store_release(), read without the
+ *	lock by mmu_range_read_begin() with smp_load_acquire().
+ * @active: invalidations between start and end, and queued inserts,
+ *	counted in the slot of their generation (bit 1 of its value). At most
+ *	two generations run: the current one and the one before it.
+ * @itree: the range subscriptions; changed under @lock and only while
+ *	@walkers is zero, walked without the lock by the walkers, which count
+ *	themselves in before they leave the lock.
+ * @deferred: inserts and removes that arrived while a walk was in the tree;
+ *	applied by whoever counts the last walker out.
+ * @wq: readers waiting for a generation to drain, removers for the
  *	deferred list to be applied.
  */
 struct mmu_notifier_subscriptions {
@@ -904,35 +882,28 @@ DEFINE_GUARD(mn_mmap_write, struct mm_struct *, mmap_write_lock(_T),
 	     mmap_write_unlock(_T))
 
 /*
- * Register @sub on @mm, or with @sub NULL enable the range tree of @mm.
- * The mmap lock is held for write.
+ * Take every lock of @mm (mm_take_all_locks()), so that no invalidation is
+ * between its start and its end, with the notifier state of @mm set up:
+ * allocated and published by the first registration. The mmap lock is held
+ * for write; on success the caller changes the state, then calls
+ * mm_drop_all_locks(). Returns the state, or an ERR_PTR().
  */
-static int mn_register(struct mmu_notifier *sub, struct mm_struct *mm)
+static struct mmu_notifier_subscriptions *mn_lock_all(struct mm_struct *mm)
 {
 	struct mmu_notifier_subscriptions *subs = mm->notifier_subscriptions;
 	struct mmu_notifier_subscriptions *fresh = NULL;
 	int ret;
 
 	mmap_assert_write_locked(mm);
-	/*
-	 * A secondary MMU either shares the CPU page tables and follows their
-	 * TLB flushes, or mirrors them and follows start/end: not both.
-	 */
-	if (sub && WARN_ONCE(sub->ops->arch_invalidate_secondary_tlbs &&
-			     (sub->ops->invalidate_range_start ||
-			      sub->ops->invalidate_range_end),
-			     "%ps: a notifier gets secondary TLB flushes or range start/end, not both\n",
-			     sub->ops->arch_invalidate_secondary_tlbs))
-		return -EINVAL;
 	if (!atomic_read(&mm->mm_users))
-		return -ESRCH;
+		return ERR_PTR(-ESRCH);
 
 	mn_lockdep_teach_reclaim();
 
 	if (!subs) {
 		fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);
 		if (!fresh)
-			return -ENOMEM;
+			return ERR_PTR(-ENOMEM);
 		spin_lock_init(&fresh->lock);
 		INIT_HLIST_HEAD(&fresh->list);
 		fresh->itree = RB_ROOT_CACHED;
@@ -946,30 +917,59 @@ static int mn_register(struct mmu_notifier *sub, struct mm_struct *mm)
 		fresh->done_seq = 1;
 	}
 
-	/* No invalidation is between its start and its end from here on. */
 	ret = mm_take_all_locks(mm);
 	if (ret) {
 		kfree(fresh);
-		return ret;
+		return ERR_PTR(ret);
 	}
-
 	if (fresh) {
 		/* Pairs with smp_load_acquire() in the lockless readers. */
 		smp_store_release(&mm->notifier_subscriptions, fresh);
 		subs = fresh;
 	}
+	return subs;
+}
 
-	if (sub) {
-		mmgrab(mm);
-		sub->mm = mm;
-		sub->users = 1;
-		spin_lock(&subs->lock);
-		hlist_add_head_rcu(&sub->hlist, &subs->list);
-		spin_unlock(&subs->lock);
-	} else {
-		WRITE_ONCE(subs->has_itree, true);
-	}
+/* Register the classic notifier @sub on @mm; the mmap lock is held. */
+static int mn_register(struct mmu_notifier *sub, struct mm_struct *mm)
+{
+	struct mmu_notifier_subscriptions *subs;
 
+	/*
+	 * A secondary MMU either shares the CPU page tables and follows their
+	 * TLB flushes, or mirrors them and follows start/end: not both.
+	 */
+	if (WARN_ONCE(sub->ops->arch_invalidate_secondary_tlbs &&
+		      (sub->ops->invalidate_range_start ||
+		       sub->ops->invalidate_range_end),
+		      "%ps: a notifier gets secondary TLB flushes or range start/end, not both\n",
+		      sub->ops->arch_invalidate_secondary_tlbs))
+		return -EINVAL;
+
+	subs = mn_lock_all(mm);
+	if (IS_ERR(subs))
+		return PTR_ERR(subs);
+	mmgrab(mm);
+	sub->mm = mm;
+	sub->users = 1;
+	spin_lock(&subs->lock);
+	hlist_add_head_rcu(&sub->hlist, &subs->list);
+	spin_unlock(&subs->lock);
+	mm_drop_all_locks(mm);
+	return 0;
+}
+
+/*
+ * Set up the range tree of @mm for its first range subscription; the mmap
+ * lock is held. From here on every invalidation of @mm uses the tree.
+ */
+static int mrn_enable_tree(struct mm_struct *mm)
+{
+	struct mmu_notifier_subscriptions *subs = mn_lock_all(mm);
+
+	if (IS_ERR(subs))
+		return PTR_ERR(subs);
+	WRITE_ONCE(subs->has_itree, true);
 	mm_drop_all_locks(mm);
 	return 0;
 }
@@ -1265,7 +1265,7 @@ int mmu_range_notifier_insert(struct mmu_range_notifier *mrn,
 	int ret;
 
 	might_lock(&mm->mmap_lock);
-	/* Pairs with smp_store_release() in mn_register(). */
+	/* Pairs with smp_store_release() in mn_lock_all(). */
 	subs = smp_load_acquire(&mm->notifier_subscriptions);
 	if (!subs || !READ_ONCE(subs->has_itree)) {
 		/* The first range subscription of @mm sets up its tree. */
@@ -1307,7 +1307,7 @@ int mmu_range_notifier_insert_locked(struct mmu_range_notifier *mrn,
 		return ret;
 
 	if (!subs || !subs->has_itree) {
-		ret = mn_register(NULL, mm);
+		ret = mrn_enable_tree(mm);
 		if (ret)
 			return ret;
 	}

@@ -911,7 +911,7 @@ active proctype insrem()
 
 active proctype registrar()
 {
-	/* mn_register(): kzalloc() and initialise the fields: plain stores */
+	/* mn_lock_all(): kzalloc() and initialise the fields: plain stores */
 	subs_init = true;
 	/* smp_store_release(&mm->notifier_subscriptions, fresh) */
 	d_step { subs_pub = true; pub_msg = true };	/* M:subs-release */
