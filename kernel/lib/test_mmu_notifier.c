@@ -242,6 +242,7 @@ static void t_async_remove(struct t_async *a)
 /* mmu_notifier_range: the tree and the sequence, one thread               */
 /* ====================================================================== */
 
+/* Only an invalidation that overlaps the span, by even one byte, calls it. */
 static void range_overlap_boundaries(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -267,6 +268,7 @@ static void range_overlap_boundaries(struct kunit *test)
 	mmu_range_notifier_remove(&t->mrn);
 }
 
+/* An empty or wrapping span is refused, and no notifier state is set up. */
 static void range_bad_spans_refused(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -307,6 +309,7 @@ static void range_span_may_end_at_top(struct kunit *test)
 	mmu_range_notifier_remove(&t->mrn);
 }
 
+/* Sequences are odd; one invalidation gives all it hits one new value. */
 static void range_seq_always_odd(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -335,6 +338,7 @@ static void range_seq_always_odd(struct kunit *test)
 	mmu_range_notifier_remove(&b->mrn);
 }
 
+/* A read section with no invalidation since read_begin needs no retry. */
 static void range_read_retry_idle(struct kunit *test)
 {
 	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
@@ -347,6 +351,7 @@ static void range_read_retry_idle(struct kunit *test)
 	mmu_range_notifier_remove(&t->mrn);
 }
 
+/* A section retries after an overlapping invalidation; a later one does not. */
 static void range_read_retry_collision(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -363,6 +368,7 @@ static void range_read_retry_collision(struct kunit *test)
 	mmu_range_notifier_remove(&t->mrn);
 }
 
+/* Invalidating a neighbouring span neither calls it nor makes it retry. */
 static void range_read_retry_disjoint(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -379,6 +385,7 @@ static void range_read_retry_disjoint(struct kunit *test)
 	mmu_range_notifier_remove(&other->mrn);
 }
 
+/* A section collides once an invalidation starts, and still after its end. */
 static void range_collision_inside_section(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -395,6 +402,7 @@ static void range_collision_inside_section(struct kunit *test)
 	mmu_range_notifier_remove(&t->mrn);
 }
 
+/* An insert during a walk is queued until its end, and collides until then. */
 static void range_insert_deferred(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -429,6 +437,7 @@ static void range_insert_deferred(struct kunit *test)
 	mmu_range_notifier_remove(&old->mrn);
 }
 
+/* An insert while an invalidation hits nothing has an odd seq and is found. */
 static void range_insert_during_missing_invalidation(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -449,6 +458,7 @@ static void range_insert_during_missing_invalidation(struct kunit *test)
 	mmu_range_notifier_remove(&t->mrn);
 }
 
+/* A queued insert joins when the walk ends, colliding with what still runs. */
 static void range_nested_invalidations(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -481,6 +491,7 @@ static void range_nested_invalidations(struct kunit *test)
 	mmu_range_notifier_remove(&a->mrn);
 }
 
+/* Removing a queued insert cancels it at once; it never joins the tree. */
 static void range_remove_queued_insert(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -501,6 +512,7 @@ static void range_remove_queued_insert(struct kunit *test)
 	mmu_range_notifier_remove(&keep->mrn);
 }
 
+/* A removed subscription may be reinserted and is called for its new span. */
 static void range_remove_then_reinsert(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -520,6 +532,7 @@ static void range_remove_then_reinsert(struct kunit *test)
 	mmu_range_notifier_remove(&t->mrn);
 }
 
+/* A second remove, or one of a never-inserted subscription, is ignored. */
 static void range_double_remove_ignored(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -542,6 +555,7 @@ static void range_double_remove_ignored(struct kunit *test)
 	mmu_range_notifier_remove(&b->mrn);
 }
 
+/* Insert under the mmap write lock sets up the tree and checks spans too. */
 static void range_insert_locked(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -569,6 +583,7 @@ static void range_insert_locked(struct kunit *test)
 	mmu_range_notifier_remove(&b->mrn);
 }
 
+/* The last mmput() releases each subscription once; inserts get -ESRCH. */
 static void range_release_once_each(struct kunit *test)
 {
 	struct tctx *ctx = test->priv;
@@ -600,6 +615,7 @@ static void range_release_once_each(struct kunit *test)
 		mmu_range_notifier_remove(&t[i]->mrn);
 }
 
+/* A refused non-blocking start returns -EAGAIN and leaves the mm idle. */
 static void range_nonblock_refused(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -630,6 +646,7 @@ static void range_nonblock_refused(struct kunit *test)
 	mmu_range_notifier_remove(&no->mrn);
 }
 
+/* A callback sees a non-blocking start as not blockable, others as blocking. */
 static void range_nonblock_flag(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -649,6 +666,7 @@ static void range_nonblock_flag(struct kunit *test)
 	mmu_range_notifier_remove(&t->mrn);
 }
 
+/* struct mmu_range_notifier takes at most 11 longs. */
 static void range_struct_size(struct kunit *test)
 {
 	kunit_info(test, "sizeof(struct mmu_range_notifier) = %zu\n",
@@ -662,6 +680,7 @@ static void range_struct_size(struct kunit *test)
 #define RM_SPACE	(256 * PAGE_SIZE)
 #define RM_STEPS	4000
 
+/* Each subscription is called exactly as often as a brute-force model says. */
 static void range_random_model(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -725,6 +744,7 @@ static void range_random_model(struct kunit *test)
 /* mmu_notifier_blocking: read_begin and remove that wait                  */
 /* ====================================================================== */
 
+/* read_begin sleeps until the invalidation that hit it ends, then is clean. */
 static void range_read_begin_sleeps(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -743,6 +763,7 @@ static void range_read_begin_sleeps(struct kunit *test)
 	mmu_range_notifier_remove(&t->mrn);
 }
 
+/* read_begin does not wait for an invalidation that hits only another sub. */
 static void range_read_begin_other_sub(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -760,6 +781,7 @@ static void range_read_begin_other_sub(struct kunit *test)
 	mmu_range_notifier_remove(&hit->mrn);
 }
 
+/* read_begin of a sub inserted mid-invalidation waits for that invalidation. */
 static void range_read_begin_queued_insert(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -785,6 +807,7 @@ static void range_read_begin_queued_insert(struct kunit *test)
 	mmu_range_notifier_remove(&keep->mrn);
 }
 
+/* A remove waits for the walk that hit it, and is still called until then. */
 static void range_remove_waits(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -923,6 +946,7 @@ static void range_remove_racing_remove_ignored(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&mm->mm_count), pins - 2);
 }
 
+/* Every subscription on one span is called once, with the same sequence. */
 static void range_many_on_one_span(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -1277,6 +1301,7 @@ static void pt_teardown(struct kunit *test)
 	mmput(mm);
 }
 
+/* munmap calls an overlapping subscription with UNMAP, not one outside. */
 static void pt_munmap(struct kunit *test)
 {
 	unsigned long addr = pt_setup(test);
@@ -1296,6 +1321,7 @@ static void pt_munmap(struct kunit *test)
 	pt_teardown(test);
 }
 
+/* MADV_DONTNEED calls the subscription with CLEAR over the advised range. */
 static void pt_madvise_dontneed(struct kunit *test)
 {
 	unsigned long addr = pt_setup(test);
@@ -1312,6 +1338,7 @@ static void pt_madvise_dontneed(struct kunit *test)
 	pt_teardown(test);
 }
 
+/* A fault does not collide with a read section; a munmap of the span does. */
 static void pt_fault_then_munmap(struct kunit *test)
 {
 	unsigned long addr = pt_setup(test);
@@ -1331,6 +1358,7 @@ static void pt_fault_then_munmap(struct kunit *test)
 	pt_teardown(test);
 }
 
+/* Dropping a user makes no call; the last user's exit releases it once. */
 static void pt_exit_release_first(struct kunit *test)
 {
 	struct tctx *ctx = test->priv;
@@ -1474,6 +1502,7 @@ static int cc_churn(void *data)
 	return 0;
 }
 
+/* Readers that honour read_retry never keep a stale mapping under races. */
 static void conc_collision_retry_mirror(struct kunit *test)
 {
 	int (*fn[3])(void *) = { cc_reader, cc_invalidator, cc_churn };
@@ -1554,6 +1583,7 @@ static int cc_teardown_churn(void *data)
 	return 0;
 }
 
+/* An insert under a user reference never fails while the last mmput() races. */
 static void conc_teardown_race(struct kunit *test)
 {
 	struct tctx *ctx = test->priv;
@@ -1644,6 +1674,7 @@ static int cc_teardown_invalidator(void *data)
 	return 0;
 }
 
+/* read_begin returns after a racing release, and no mapping survives it. */
 static void conc_read_begin_teardown_race(struct kunit *test)
 {
 	int (*fn[2])(void *) = { cc_teardown_reader, cc_teardown_invalidator };
@@ -1949,6 +1980,7 @@ static int rt_thread(void *data)
 	return 0;
 }
 
+/* Racing threads see no missed, stray or late callback and no missed retry. */
 static void conc_random_model(struct kunit *test)
 {
 	struct rt *rt = kunit_kzalloc(test, sizeof(*rt), GFP_KERNEL);
@@ -2308,6 +2340,7 @@ static struct tmn *t_register(struct kunit *test)
 	return t_register_ops(test, &tmn_ops);
 }
 
+/* Register brings start and end; unregister releases and stops callbacks. */
 static void classic_register_invalidate_unregister(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -2329,6 +2362,7 @@ static void classic_register_invalidate_unregister(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->starts), 1);
 }
 
+/* Every registered notifier gets its start, and its end only at the end. */
 static void classic_several_paired(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -2350,6 +2384,7 @@ static void classic_several_paired(struct kunit *test)
 	}
 }
 
+/* A refused non-blocking start ends the notifiers that started before it. */
 static void classic_nonblock_unwinds(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -2379,6 +2414,7 @@ static void classic_nonblock_unwinds(struct kunit *test)
 	mmu_notifier_unregister(&no->mn, mm);
 }
 
+/* A classic refusal also ends the range part, so readers do not wait. */
 static void classic_nonblock_unwinds_range(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -2492,6 +2528,7 @@ static void range_end_after_classic_only_start(struct kunit *test)
 	mmu_notifier_unregister(&c->mn, mm);
 }
 
+/* A notifier registered between start and end gets no end for that start. */
 static void classic_end_undoes_only_what_start_did(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -2555,6 +2592,7 @@ static void classic_conflicting_ops_refused(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, t->mn.mm);
 }
 
+/* Repeated gets share one notifier, freed only after the last put. */
 static void classic_get_put(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -2578,6 +2616,7 @@ static void classic_get_put(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&tmn_freed), freed + 1);
 }
 
+/* The young queries report young if any notifier says so. */
 static void classic_young(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -2601,6 +2640,7 @@ static void classic_young(struct kunit *test)
 	mmu_notifier_unregister(&b->mn, mm);
 }
 
+/* A notifier is released once; unregister after the mm's release adds none. */
 static void classic_release_once(struct kunit *test)
 {
 	struct tctx *ctx = test->priv;
@@ -2616,6 +2656,7 @@ static void classic_release_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->releases), 1);
 }
 
+/* Gets with different ops return different notifiers. */
 static void classic_get_per_ops(struct kunit *test)
 {
 	static const struct mmu_notifier_ops other_ops = {
@@ -2635,6 +2676,7 @@ static void classic_get_per_ops(struct kunit *test)
 	mmu_notifier_synchronize();
 }
 
+/* A put after the mm's release still frees the notifier. */
 static void classic_put_after_release(struct kunit *test)
 {
 	struct tctx *ctx = test->priv;
@@ -2661,6 +2703,7 @@ static void tmn_tlbs(struct mmu_notifier *mn, struct mm_struct *mm,
 	tlb_end = end;
 }
 
+/* Secondary TLB flushes reach the notifier with the range; others skip it. */
 static void classic_secondary_tlbs(struct kunit *test)
 {
 	static const struct mmu_notifier_ops tlb_ops = {
@@ -2723,6 +2766,7 @@ static struct td *td_start(struct kunit *test)
 	return td;
 }
 
+/* Once unregister returns no callback reaches it; no end lacks its start. */
 static void conc_unregister_during_invalidations(struct kunit *test)
 {
 	struct td *td = td_start(test);
@@ -2759,6 +2803,7 @@ static void conc_unregister_during_invalidations(struct kunit *test)
 	KUNIT_EXPECT_GT(test, atomic_read(&td->invals), 0);
 }
 
+/* put then synchronize frees the notifier each round, amid invalidations. */
 static void conc_put_synchronize_during_invalidations(struct kunit *test)
 {
 	struct td *td = td_start(test);
