@@ -22,12 +22,11 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -eo pipefail -c
 .ONESHELL:
-.PHONY: all deps tree series export applied exported test check lint model \
-	litmus compile mutations hmm users bisect bench measurements clean
+.PHONY: all deps tree series export test check lint model litmus compile \
+	mutations hmm users bisect bench measurements clean
 
-all: series
-	@scripts/export-series.sh
-	BUILD_ONLY=1 scripts/kunit.sh uml-debug
+all: export
+	@BUILD_ONLY=1 scripts/kunit.sh uml-debug
 	echo "make: done; the series is in out/series/, run 'make test' next"
 
 deps:
@@ -36,52 +35,47 @@ deps:
 tree: deps
 	@scripts/unpack-base.sh
 
+# Every target below starts from these: packages (a check when they are
+# there), the base (kept when unpacked), and the series, re-applied when
+# kernel/ or series/ changed since (a no-op otherwise).
 series: tree
 	@scripts/apply-series.sh
 
 export: series
 	@scripts/export-series.sh
 
-# The targets below work on the tree `make` built: re-apply the series if
-# kernel/ or series/ changed (a no-op otherwise), and re-export it.
-applied:
-	@scripts/apply-series.sh
-
-exported: applied
-	@scripts/export-series.sh
-
-test: applied
+test: series
 	@scripts/kunit.sh uml-debug
 
-# check and bench rewrite MEASUREMENTS.md from out/ at their end, whatever
-# their result, and exit as their script did.
-check: exported
+# $(call measured,SCRIPT): run SCRIPT, rewrite MEASUREMENTS.md from out/
+# whatever its result, and exit as SCRIPT did (check and bench).
+define measured
 	@rc=0
-	scripts/check.sh || rc=$$?
+	$(1) || rc=$$?
 	scripts/measurements.py || echo "make: MEASUREMENTS.md not rewritten" >&2
 	exit $$rc
+endef
 
-lint: exported
+check: export
+	$(call measured,scripts/check.sh)
+
+lint: export
 	@scripts/lint.sh
 
-mutations: applied
+mutations: series
 	@scripts/mutation-test.sh
 
-hmm: applied
+hmm: series
 	@scripts/hmm-selftests.sh
 
-users: applied
+users: series
 	@scripts/compile-users.sh
 
-bisect: applied
+bisect: series
 	@scripts/bisect-build.sh
 
-# From a fresh clone too: `series` installs, unpacks and applies first.
 bench: series
-	@rc=0
-	scripts/bench.sh || rc=$$?
-	scripts/measurements.py || echo "make: MEASUREMENTS.md not rewritten" >&2
-	exit $$rc
+	$(call measured,scripts/bench.sh)
 
 measurements:
 	@scripts/measurements.py
@@ -95,7 +89,7 @@ model:
 litmus:
 	@scripts/litmus-check.sh
 
-compile: applied
+compile: series
 	@scripts/compile-configs.sh
 
 clean:
