@@ -588,8 +588,11 @@ mrn_start(struct mmu_notifier_subscriptions *subs,
 		return ret;
 	}
 	/*
-	 * A lockless look: an insert or remove queued after it waits for this
-	 * invalidation's end instead, or for the next walker to leave.
+	 * A lockless look, (7) at the top: pairs with the WRITE_ONCE()s of
+	 * nr_deferred under subs->lock (mrn_add(), mmu_range_notifier_remove(),
+	 * mrn_apply_deferred()) and orders nothing. A queue made after this
+	 * start's lock and missed here waits for this invalidation's end, or
+	 * for the next walker, whose start takes the lock after the queueing.
 	 */
 	if (unlikely(READ_ONCE(subs->nr_deferred)))
 		mrn_walk_leave(subs, range);
