@@ -496,15 +496,13 @@ static inline void mmu_notifier_range_init(struct mmu_notifier_range *range,
 	*range = (struct mmu_notifier_range) { .start = start, .end = end };
 }
 
-static inline void
-mmu_notifier_range_init_owner(struct mmu_notifier_range *range,
-			      enum mmu_notifier_event event,
-			      unsigned int flags, struct mm_struct *mm,
-			      unsigned long start, unsigned long end,
-			      void *owner)
-{
-	mmu_notifier_range_init(range, event, flags, mm, start, end);
-}
+/* The owner has nowhere to go; it is still evaluated once. */
+#define mmu_notifier_range_init_owner(range, event, flags, mm, start, end, \
+				      owner)				      \
+	do {								      \
+		(void)(owner);						      \
+		mmu_notifier_range_init(range, event, flags, mm, start, end); \
+	} while (0)
 
 static inline bool
 mmu_notifier_range_blockable(const struct mmu_notifier_range *range)
