@@ -21,8 +21,8 @@ TAG=bench-$plat-$impl
 # UML boots pinned to one host CPU: left free to migrate, a boot ran
 # either fast or up to 1.8 times slower, at random.
 case $plat in
-uml) opts=() pin=(taskset -c "${BENCH_CPU:-1}") ;;
-qemu) opts=(--arch=x86_64 --qemu_args=-smp\ 2) pin=() ;;
+uml) opts=() pin="taskset -c ${BENCH_CPU:-1}" ;;
+qemu) opts=(--arch=x86_64 --qemu_args=-smp\ 2) pin="" ;;
 *) die "unknown platform '$plat' (uml or qemu)" ;;
 esac
 objdir=$BUILD_ROOT/bench/$impl/$plat
@@ -35,16 +35,13 @@ else
 fi
 logs=$OUT/bench/logs
 mkdir -p "$logs"
-kunit=("$tree/tools/testing/kunit/kunit.py")
-common=(--build_dir="$objdir" "${opts[@]}")
 blog=$LOG_DIR/bench-$plat-$impl-build.log
 
 if [ "${RUN_ONLY:-}" != 1 ]; then
 	say "building the $impl benchmark kernel in $objdir (log: $blog)"
-	LOGGED_OBJDIR=$objdir logged "$blog" "${kunit[@]}" build "${common[@]}" \
+	kunit_build "$tree" "$objdir" "$blog" "${opts[@]}" \
 		--kunitconfig="$top/bench/bench.kunitconfig" \
-		--kunitconfig="$top/bench/bench-$plat.kunitconfig" \
-		--jobs "$JOBS" --make_options CC="ccache gcc" ||
+		--kunitconfig="$top/bench/bench-$plat.kunitconfig" ||
 		die "build failed; see $blog"
 	[ "${BUILD_ONLY:-}" = 1 ] && exit 0
 fi
@@ -54,10 +51,9 @@ for ((r = first; r < first + runs; r++)); do
 	log=$logs/$plat-$impl-$r.log
 	say "run $r: booting (kernel log: $log)"
 	rc=0
-	LOGGED_TAIL=0 logged "$LOG_DIR/bench-$plat-$impl-$r.log" \
-		"${pin[@]}" "${kunit[@]}" exec "${common[@]}" --timeout 900 \
-		'mmu_notifier_bench' || rc=$?
-	cp "$objdir/test.log" "$log"
+	KUNIT_EXEC_PREFIX=$pin kunit_exec "$tree" "$objdir" \
+		"$LOG_DIR/bench-$plat-$impl-$r.log" "$logs/$plat-$impl-$r.json" \
+		"$log" "${opts[@]}" --timeout 900 'mmu_notifier_bench' || rc=$?
 	if [ "$rc" -ne 0 ]; then
 		grep -a -B2 -A8 'FAILED\|not ok' "$LOG_DIR/bench-$plat-$impl-$r.log" |
 			head -n 40 | sed 's/^/  | /'

@@ -73,9 +73,7 @@ for i in "${!commits[@]}"; do
 		cfgs+=(--kunitconfig="$wt/lib/test_mmu_notifier.kunitconfig")
 	ulog=$LOG_DIR/bisect-$k-uml.log
 	say "patch $k/$n: uml build (${#cfgs[@]} kunitconfigs; log: $ulog)"
-	if logged "$ulog" python3 "$wt/tools/testing/kunit/kunit.py" build \
-		--build_dir="$kdir" "${cfgs[@]}" --jobs "$JOBS" \
-		--make_options CC="ccache gcc"; then
+	if kunit_build "$wt" "$kdir" "$ulog" "${cfgs[@]}"; then
 		if ! grep -q '^CONFIG_MMU_NOTIFIER=y' "$kdir/.config" ||
 			[ ! -f "$kdir/mm/mmu_notifier.o" ]; then
 			say "patch $k/$n: the UML kernel has no MMU notifier code"
@@ -89,15 +87,18 @@ for i in "${!commits[@]}"; do
 
 	if [ ${#broke[@]} -eq 0 ] && [ -f "$wt/lib/test_mmu_notifier.kunitconfig" ]; then
 		slog=$LOG_DIR/bisect-$k-suite.log
+		sjson=$LOG_DIR/bisect-$k-suite.json
 		say "patch $k/$n: running the suite (log: $slog)"
-		if logged "$slog" python3 "$wt/tools/testing/kunit/kunit.py" exec \
-			--build_dir="$kdir" --timeout 900; then
-			say "patch $k/$n: suite: $(grep -o 'Ran [0-9]* tests:.*' "$slog" |
-				tail -n 1 | sed 's/\x1b\[[0-9;]*m//g')"
+		src=0
+		kunit_exec "$wt" "$kdir" "$slog" "$sjson" \
+			"$LOG_DIR/bisect-$k-kernel.log" --timeout 900 || src=$?
+		# Counted from kunit.py's JSON (scripts/kunit-results.py).
+		if results=$("$top/scripts/kunit-results.py" "$sjson") &&
+			[ "$src" -eq 0 ]; then
+			say "patch $k/$n: suite: $(tail -n 1 <<<"$results")"
 		else
 			broke+=(suite)
-			grep -E '\[(FAILED|CRASHED)\]' "$slog" | head -n 5 |
-				sed 's/\x1b\[[0-9;]*m//g; s/^/  | /' || true
+			head -n 5 <<<"$results" | sed 's/^/  | /'
 		fi
 	fi
 
@@ -135,5 +136,4 @@ if [ -n "$first" ]; then
 else
 	echo "every commit builds"
 fi
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -85,5 +85,4 @@ for f in "$cover" "${patches[@]}"; do
 		check "send-email $(basename "$f")" FAIL "$(tail -n 1 <<<"$out")"
 	fi
 done
-echo "$passed passed, $failed failed"
-[ "$failed" = 0 ]
+summary

@@ -89,20 +89,14 @@ build_no_notifier() {
 	say "no-notifier: $n objects of mm/ and the probe built on the stubs, no reference to the core"
 }
 
-passed=0 failed=0
 for c in "${configs[@]}"; do
 	case $c in
 	i386) fn=build_i386 ;;
 	no-notifier) fn=build_no_notifier ;;
 	*) die "unknown configuration $c (i386, no-notifier)" ;;
 	esac
-	if $fn; then
-		say "ok   $c"
-		passed=$((passed + 1))
-	else
-		say "FAIL $c"
-		failed=$((failed + 1))
-	fi
+	rc=0
+	$fn || rc=$?
+	tally "$rc" "ok   $c" "FAIL $c"
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -105,33 +105,6 @@ for f in $(printf '%s\n' "${!skipped[@]}" | sort); do
 	say "  $f: ${skipped[$f]}"
 done
 
-# configure OBJ TREE TAG: defconfig + fragment, every option checked.
-configure() {
-	local obj=$1 tree=$2 t=$3 line opt want got bad=0
-	mkdir -p "$obj"
-	make -C "$tree" O="$obj" x86_64_defconfig || return 1
-	(cd "$tree" && scripts/kconfig/merge_config.sh -m -O "$obj" \
-		"$obj/.config" "$frag") || return 1
-	make -C "$tree" O="$obj" olddefconfig || return 1
-	while read -r line; do
-		case $line in
-		CONFIG_*=*) opt=${line%%=*} want=${line#*=} ;;
-		'# CONFIG_'*' is not set') opt=${line#\# } opt=${opt%% *} want=n ;;
-		*) continue ;;
-		esac
-		got=$(sed -n "s/^$opt=//p" "$obj/.config")
-		[ "${got:-n}" = "$want" ] && continue
-		if ! git -C "$tree" grep -q -E \
-			"^\s*(menu)?config ${opt#CONFIG_}\$" HEAD -- '*Kconfig*'; then
-			echo "fragment option $opt: not defined in this tree, let go"
-			continue
-		fi
-		echo "fragment option $opt=$want did not take (got ${got:-n})" >&2
-		bad=1
-	done <"$frag"
-	return $bad
-}
-
 # kbuild's own answer to "what does this directory build?": Makefile.build
 # of the directory, read with one more makefile that prints its lists.
 members_mk() {
@@ -261,11 +234,12 @@ for t in "${trees[@]}"; do
 	members_mk >"$obj/.kbuild-members.mk"
 	say "$t: configuring and preparing $obj (log: $blog)"
 	{
-		logged "$blog.config" configure "$obj" "$tree" "$t" &&
+		FRAGMENT_LET_GO=1 logged "$blog.config" configure_fragment \
+			"$tree" "$obj" x86_64_defconfig "$frag" &&
 			logged "$blog.prepare" make -C "$tree" O="$obj" W=1 \
 				CC="ccache gcc" -j"$JOBS" modules_prepare
 	} || {
-		grep 'did not take' "$blog.config" | sed 's/^/  /' >&2 || true
+		grep -A 12 'did not take' "$blog.config" | sed 's/^/  /' >&2 || true
 		die "$t: configuration failed; see $blog.config / $blog.prepare"
 	}
 	grep 'let go' "$blog.config" | sed "s/^/  $t: /" || true
@@ -370,5 +344,4 @@ for o in "${objects[@]}"; do
 done
 [ -s "$newlog" ] && { say "new W=1 warnings on the series ($newlog):"; sed 's/^/  /' "$newlog"; }
 say "${#objects[@]} objects: $passed ok, $failed failed (trees: ${trees[*]}; last built: $last)"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

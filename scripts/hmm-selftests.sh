@@ -100,33 +100,10 @@ tree_dir() {
 	esac
 }
 
-# configure OBJ TREE: allnoconfig + the fragment, then check every line.
-configure() {
-	local obj=$1 tree=$2 line opt want got bad=0
-	mkdir -p "$obj"
-	make -C "$tree" O="$obj" allnoconfig || return 1
-	(cd "$tree" && scripts/kconfig/merge_config.sh -m -O "$obj" \
-		"$obj/.config" "$frag") || return 1
-	make -C "$tree" O="$obj" olddefconfig || return 1
-	while read -r line; do
-		case $line in
-		CONFIG_*=*) opt=${line%%=*} want=${line#*=} ;;
-		'# CONFIG_'*' is not set') opt=${line#\# } opt=${opt%% *} want=n ;;
-		*) continue ;;
-		esac
-		got=$(sed -n "s/^$opt=//p" "$obj/.config")
-		if [ "${got:-n}" != "$want" ]; then
-			echo "fragment option $opt=$want did not take (got ${got:-n})" >&2
-			bad=1
-		fi
-	done <"$frag"
-	return $bad
-}
-
 build_tree() {
 	local obj=$1 tree=$2
 	# (runs under logged ... ||, where set -e is off: chain by hand)
-	configure "$obj" "$tree" || return 1
+	configure_fragment "$tree" "$obj" allnoconfig "$frag" || return 1
 	make -C "$tree" O="$obj" -j"$JOBS" CC="ccache gcc" bzImage || return 1
 	make -C "$tree" O="$obj" headers_install INSTALL_HDR_PATH="$obj/hdr" ||
 		return 1
@@ -271,7 +248,7 @@ for t in "${trees[@]}"; do
 	clog=$LOG_DIR/hmm-$t-console.log
 	say "$t: building the guest kernel and hmm-tests in $obj (log: $blog)"
 	logged "$blog" build_tree "$obj" "$tree" || {
-		grep 'did not take' "$blog" | sed 's/^/  /' >&2 || true
+		grep -A 12 'did not take' "$blog" | sed 's/^/  /' >&2 || true
 		die "$t: build failed; see $blog"
 	}
 	make_initramfs "$obj"
@@ -392,5 +369,4 @@ else
 	failed=$((failed + ${tot[$last/FAIL]:-0}))
 fi
 say "summary in $summary"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -25,11 +25,9 @@ while [ $((SECONDS - start)) -lt "$budget" ]; do
 	klog=$LOG_DIR/kcsan-soak-$boots-kernel.log
 	json=$LOG_DIR/kcsan-soak-$boots.json
 	rc=0
-	rm -f "$json"
-	"$tree/tools/testing/kunit/kunit.py" exec --build_dir="$objdir" \
-		--arch=x86_64 --qemu_args='-smp 2' --timeout 600 \
-		--json="$json" 'mmu_notifier_concurrency' > "$log" 2>&1 || rc=$?
-	cp "$objdir/test.log" "$klog"
+	kunit_exec "$tree" "$objdir" "$log" "$json" "$klog" --arch=x86_64 \
+		--qemu_args='-smp 2' --timeout 600 'mmu_notifier_concurrency' ||
+		rc=$?
 	# Counted from kunit.py's JSON; a boot passes if every case did.
 	cases=$("$top/scripts/kunit-results.py" "$json") || [ "$rc" -ne 0 ] || rc=1
 	scan=0
@@ -53,5 +51,4 @@ while [ $((SECONDS - start)) -lt "$budget" ]; do
 done
 reports=$(cat "$LOG_DIR"/kcsan-soak-*-kernel.log | grep -c 'BUG: KCSAN' || true)
 say "soak: $boots boots in $((SECONDS - start))s, $maps mirror maps, $invals invalidations, $churn inserts/removes, $rops random-model ops, $reports KCSAN reports"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

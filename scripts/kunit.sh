@@ -26,16 +26,11 @@ rlog=$LOG_DIR/$cfg.log
 klog=$LOG_DIR/$cfg-kernel.log
 json=$LOG_DIR/$cfg.json
 
-kunit=("$tree/tools/testing/kunit/kunit.py")
-common=(--build_dir="$objdir" "$@")
 arch=$(printf '%s\n' "$@" | sed -n 's/^--arch=//p')
-cross=$(printf '%s\n' "$@" | sed -n 's/^--cross_compile=//p')
-
 say "building $(basename "$tree") ${arch:-um} kernel in $objdir (log: $blog)"
-LOGGED_OBJDIR=$objdir logged "$blog" "${kunit[@]}" build "${common[@]}" \
+kunit_build "$tree" "$objdir" "$blog" "$@" \
 	--kunitconfig="$tree/lib/test_mmu_notifier.kunitconfig" \
-	--kunitconfig="$top/configs/$cfg.kunitconfig" \
-	--jobs "$JOBS" --make_options CC="ccache ${cross}gcc" ||
+	--kunitconfig="$top/configs/$cfg.kunitconfig" ||
 	die "build failed; see $blog"
 if [ "${BUILD_ONLY:-}" = 1 ]; then
 	say "built $objdir/linux"
@@ -44,12 +39,8 @@ fi
 
 say "running the suite (log: $rlog, kernel log: $klog, results: $json)"
 rc=0
-rm -f "$json"
-LOGGED_TAIL=0 logged "$rlog" "${kunit[@]}" exec "${common[@]}" \
-	--timeout "${KUNIT_TIMEOUT:-900}" --json="$json" \
-	${KUNIT_FILTER:+"$KUNIT_FILTER"} || rc=$?
-cp "$objdir/test.log" "$klog" 2>/dev/null || : > "$klog"
-
+kunit_exec "$tree" "$objdir" "$rlog" "$json" "$klog" "$@" \
+	--timeout "${KUNIT_TIMEOUT:-900}" ${KUNIT_FILTER:+"$KUNIT_FILTER"} || rc=$?
 # Counted from kunit.py's own JSON (scripts/kunit-results.py).
 counts=$("$top/scripts/kunit-results.py" "$json" | tail -n 1) || true
 count() { awk -v w="$1" '{ for (i = 1; i < NF; i++) if ($(i + 1) ~ "^" w) print $i }' <<<"$counts"; }

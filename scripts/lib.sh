@@ -79,6 +79,25 @@ mutate() {
 }
 
 # die MESSAGE: say what went wrong and stop.
+# tally STATUS OK_MESSAGE FAIL_MESSAGE: count one result of a step (STATUS
+# 0 passed, anything else failed) in $passed / $failed and say which.
+passed=0 failed=0
+tally() {
+	if [ "$1" -eq 0 ]; then
+		say "$2"
+		passed=$((passed + 1))
+	else
+		say "$3"
+		failed=$((failed + 1))
+	fi
+}
+
+# summary: a step's last line, "N passed, N failed"; false if one failed.
+summary() {
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
+}
+
 die() {
 	printf '%s: error: %s\n' "$_tag" "$*" >&2
 	exit 1
@@ -227,26 +246,92 @@ base_worktree() {
 
 # configure_fragment TREE OBJ DEFCONFIG FRAGMENT [MAKE_VAR=VALUE...]:
 # configure the object tree OBJ of TREE as the make target DEFCONFIG plus
-# FRAGMENT, with the tree's own scripts/kconfig/merge_config.sh, whose
-# check of every requested value is the one used: a value that did not
-# take (a missing dependency) fails, naming it. The MAKE_VAR=VALUE
-# arguments (ARCH=, CROSS_COMPILE=) are exported for merge_config's make.
+# FRAGMENT, with the tree's own scripts/kconfig/merge_config.sh. Its check
+# of every merged value ("Value requested for ... not in final .config") is
+# the one used, read for the fragment's own lines: a fragment value that
+# did not take (a missing dependency) fails, naming it. Two of its reports
+# are not failures: a value of DEFCONFIG that the fragment changed through
+# a dependency, and a "# CONFIG_X is not set" that the final .config
+# leaves out because X is not visible (which is also n). The
+# MAKE_VAR=VALUE arguments (ARCH=, CROSS_COMPILE=, LLVM=) are exported for
+# merge_config's make.
+# With FRAGMENT_LET_GO=1 an option the tree does not define at all is let
+# go with a note instead (the base tree lacks the series' own options).
 configure_fragment() {
-	local tree=$1 obj=$2 def=$3 frag=$4 out
+	local tree=$1 obj=$2 def=$3 frag=$4 log out opt
 	shift 4
 	mkdir -p "$obj"
+	log=$obj/.merge-config.log
 	(
 		export "$@"
 		make -C "$tree" O="$obj" "$def" >/dev/null &&
 			cd "$tree" &&
 			scripts/kconfig/merge_config.sh -O "$obj" "$obj/.config" "$frag"
-	) >"$obj/.merge-config.log" 2>&1 || {
-		tail -n 20 "$obj/.merge-config.log" >&2
+	) >"$log" 2>&1 || {
+		tail -n 20 "$log" >&2
 		return 1
 	}
-	out=$(grep -A2 '^Value requested for' "$obj/.merge-config.log" || true)
+	out=$(awk 'NR == FNR {
+			if (match($0, /^(# )?CONFIG_[A-Za-z0-9_]+/)) {
+				o = substr($0, RSTART, RLENGTH); sub(/^# /, "", o)
+				ours[o] = 1
+			}
+			next
+		}
+		/^Value requested for / { o = $4; n = 3 }
+		n == 2 { req = $0 }
+		n == 1 {
+			act = $0; sub(/^Actual value: */, "", act)
+			sub(/^Requested value: */, "", req)
+			if ((o in ours) && !(req ~ /is not set$/ && act == ""))
+				print o "\t" "asked " req ", got " \
+					(act == "" ? "no line (not visible)" : act)
+		}
+		n { n-- }' "$frag" "$log")
+	for opt in $(cut -f1 <<<"$out"); do
+		[ "${FRAGMENT_LET_GO:-}" = 1 ] || break
+		git -C "$tree" grep -q -E \
+			"^\s*(menu)?config ${opt#CONFIG_}\$" HEAD -- '*Kconfig*' &&
+			continue
+		echo "fragment option $opt: not defined in this tree, let go"
+		out=$(grep -v "^$opt	" <<<"$out" || true)
+	done
 	if [ -n "$out" ]; then
 		printf 'configure_fragment: %s did not take:\n%s\n' "$frag" "$out" >&2
 		return 1
 	fi
+}
+
+# kunit_build TREE OBJDIR LOG [kunit.py build options...]: build the KUnit
+# kernel of TREE in OBJDIR with TREE's own kunit.py, through ccache, with
+# $JOBS jobs; the output goes to LOG, progress (objects built) to the
+# terminal. The compiler is ccache ${CROSS}gcc, CROSS from a
+# --cross_compile= option among the options.
+kunit_build() {
+	local tree=$1 objdir=$2 log=$3 cross
+	shift 3
+	cross=$(printf '%s\n' "$@" | sed -n 's/^--cross_compile=//p')
+	LOGGED_OBJDIR=$objdir logged "$log" \
+		python3 "$tree/tools/testing/kunit/kunit.py" build \
+		--build_dir="$objdir" --jobs "$JOBS" \
+		--make_options CC="ccache ${cross}gcc" "$@"
+}
+
+# kunit_exec TREE OBJDIR LOG JSON KLOG [kunit.py exec options and filter]:
+# boot the kernel built in OBJDIR and run its suites; kunit.py's console
+# output goes to LOG, its results (kunit.py's JSON, read by
+# scripts/kunit-results.py) to JSON, the kernel's own log to KLOG. Its
+# exit status is kunit.py's; a failed run prints nothing here (the caller
+# reports the cases from JSON). KUNIT_EXEC_PREFIX, if set, is a command
+# kunit.py runs under (taskset -c 1: the benchmark's pinned UML).
+kunit_exec() {
+	local tree=$1 objdir=$2 log=$3 json=$4 klog=$5 rc=0
+	shift 5
+	rm -f "$json"
+	# shellcheck disable=SC2086 # the prefix is a command and its words
+	LOGGED_TAIL=0 logged "$log" ${KUNIT_EXEC_PREFIX:-} \
+		python3 "$tree/tools/testing/kunit/kunit.py" exec \
+		--build_dir="$objdir" --json="$json" "$@" || rc=$?
+	cp "$objdir/test.log" "$klog" 2>/dev/null || : >"$klog"
+	return "$rc"
 }

@@ -113,15 +113,9 @@ objbuild() {
 	shift
 	mkdir -p "$dir"
 	if [ ! -f "$dir/.config" ] || [ "$top/configs/lint-x86_64.config" -nt "$dir/.config" ]; then
-		logged "$log" make -C "$tree" O="$dir" ARCH=x86_64 "$@" defconfig &&
-		logged "$log" "$tree/scripts/kconfig/merge_config.sh" -m -O "$dir" \
-			"$dir/.config" "$top/configs/lint-x86_64.config" &&
-		logged "$log" make -C "$tree" O="$dir" ARCH=x86_64 "$@" olddefconfig ||
+		logged "$log" configure_fragment "$tree" "$dir" defconfig \
+			"$top/configs/lint-x86_64.config" ARCH=x86_64 "$@" ||
 			{ report "$name" FAIL "configure failed, see $log"; return; }
-		for o in CONFIG_MMU_NOTIFIER_KUNIT_TEST CONFIG_MMU_NOTIFIER; do
-			grep -q "^$o=y" "$dir/.config" ||
-				{ report "$name" FAIL "$o did not stick"; return; }
-		done
 	fi
 	rm -f "${objs[@]/#/$dir/}"
 	if ! logged "$log" make -C "$tree" O="$dir" ARCH=x86_64 -j"$JOBS" "$@" \
@@ -213,5 +207,4 @@ for s in "${@:-${all[@]}}"; do
 	say "=== $s"
 	"step_$s"
 done
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -31,8 +31,6 @@ cp "$tree/$src_file" "$scratch/$src_file"
 kunitconfigs=(--kunitconfig="$scratch/lib/test_mmu_notifier.kunitconfig"
 	      --kunitconfig="$top/configs/uml-debug.kunitconfig")
 
-caught=0
-missed=0
 for m in "$top"/tests/mutations/*; do
 	name=$(basename "$m")
 	[ "$name" = README ] && continue
@@ -45,46 +43,38 @@ for m in "$top"/tests/mutations/*; do
 
 	log=$log_dir/mutation-$name.log
 	say "$name: building UML ($log)"
-	if ! logged "$log" "$scratch/tools/testing/kunit/kunit.py" build \
-		--build_dir="$objdir" "${kunitconfigs[@]}" --jobs "$JOBS" \
-		--make_options CC="ccache gcc"; then
+	if ! kunit_build "$scratch" "$objdir" "$log" "${kunitconfigs[@]}"; then
 		echo "mutation $name: the mutant does not build; see $log" >&2
 		exit 2
 	fi
 
-	failed=()
-	passed=()
+	killed=()
+	survived=()
 	# Each expected case runs in seconds on an unmutated kernel (its waits
 	# are bounded at 5 s); 60 s is for a mutant that crashes or hangs it.
 	for c in $cases; do
 		out=$log_dir/mutation-$name-$c.log
 		json=$log_dir/mutation-$name-$c.json
-		rm -f "$json"
-		(cd "$scratch" && ./tools/testing/kunit/kunit.py exec \
-			--build_dir="$objdir" --timeout=60 --json="$json" \
-			"mmu_notifier*.$c") > "$out" 2>&1 || true
+		kunit_exec "$scratch" "$objdir" "$out" "$json" \
+			"$log_dir/mutation-$name-$c-kernel.log" --timeout=60 \
+			"mmu_notifier*.$c" || true
 		# The case, in whichever suite of the file it is.
 		status=$("$top/scripts/kunit-results.py" --cases "$json" |
 			awk -v c="$c" '{ n = $2; sub(/^[^.]*\./, "", n) }
 				       n == c { print $1 }')
 		case $status in
-		PASS) passed+=("$c") ;;
-		FAIL | ERROR) failed+=("$c") ;;
+		PASS) survived+=("$c") ;;
+		FAIL | ERROR) killed+=("$c") ;;
 		# No result at all: a crash or a hang, which also counts as
 		# caught, but say so.
-		*) failed+=("$c(no result)") ;;
+		*) killed+=("$c(no result)") ;;
 		esac
 	done
-	if [ ${#passed[@]} -eq 0 ]; then
-		say "$name: caught by ${failed[*]}"
-		caught=$((caught + 1))
-	else
-		say "$name: MISSED, passing with the bug: ${passed[*]}"
-		missed=$((missed + 1))
-	fi
+	# A mutation passes this step when it is caught: no case survives it.
+	tally "${#survived[@]}" "$name: caught by ${killed[*]}" \
+		"$name: MISSED, passing with the bug: ${survived[*]}"
 done
 
 rm -rf "$scratch"
-say "mutations: $caught caught, $missed missed"
-echo "$caught passed, $missed failed"
-[ "$missed" -eq 0 ]
+say "mutations: $passed caught, $failed missed"
+summary
