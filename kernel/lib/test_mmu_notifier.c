@@ -81,6 +81,20 @@ struct tctx {
 	struct mm_struct *mm;
 };
 
+/* The case's mm, unless the case dropped it itself (and said so). */
+static void t_mm_put(void *data)
+{
+	struct tctx *ctx = data;
+
+	if (ctx->mm)
+		mmput(ctx->mm);
+}
+
+/*
+ * Every case gets an mm of its own. Its put is the first action, so it
+ * runs last: after the joins of the case's threads and the removes of
+ * what it left inserted.
+ */
 static int t_init(struct kunit *test)
 {
 	struct tctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
@@ -89,15 +103,7 @@ static int t_init(struct kunit *test)
 	ctx->mm = mm_alloc();
 	KUNIT_ASSERT_NOT_NULL(test, ctx->mm);
 	test->priv = ctx;
-	return 0;
-}
-
-static void t_exit(struct kunit *test)
-{
-	struct tctx *ctx = test->priv;
-
-	if (ctx->mm)
-		mmput(ctx->mm);
+	return kunit_add_action_or_reset(test, t_mm_put, ctx);
 }
 
 static struct mm_struct *t_mm(struct kunit *test)
@@ -105,27 +111,38 @@ static struct mm_struct *t_mm(struct kunit *test)
 	return ((struct tctx *)test->priv)->mm;
 }
 
+/*
+ * At the end of a case, remove a subscription the case left inserted: one
+ * whose case failed an assertion before its own remove. Runs before the
+ * case's mm is put (t_init()), or after the case dropped it itself: the
+ * subscription's pin keeps the notifier state, and a remove after the mm's
+ * release is allowed. A subscription never inserted, or removed already,
+ * has no mm: nothing to do.
+ */
+static void t_remove_left(void *data)
+{
+	struct mmu_range_notifier *mrn = data;
+
+	if (READ_ONCE(mrn->mm))
+		mmu_range_notifier_remove(mrn);
+}
+
+/* @mrn, in memory the case allocated before, is removed when it ends. */
+static void t_remove_at_end(struct kunit *test, struct mmu_range_notifier *mrn)
+{
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, t_remove_left, mrn));
+}
+
+/* A subscription, not inserted yet; removed at the end if the case left it. */
 static struct trn *t_trn(struct kunit *test)
 {
 	struct trn *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	spin_lock_init(&t->lock);
+	t_remove_at_end(test, &t->mrn);
 	return t;
-}
-
-/*
- * At the end of a case, remove a subscription the case left inserted: one
- * whose case failed an assertion before its own remove. Runs after t_exit()
- * dropped the case's user of the mm; the subscription's pin keeps the
- * notifier state, and a remove after the mm's release is allowed.
- */
-static void t_remove_left(void *data)
-{
-	struct trn *t = data;
-
-	if (READ_ONCE(t->mrn.mm))
-		mmu_range_notifier_remove(&t->mrn);
 }
 
 static struct trn *t_insert(struct kunit *test, unsigned long start,
@@ -137,8 +154,6 @@ static struct trn *t_insert(struct kunit *test, unsigned long start,
 	ret = mmu_range_notifier_insert(&t->mrn, t_mm(test), start, length,
 					&trn_ops);
 	KUNIT_ASSERT_EQ(test, ret, 0);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, t_remove_left, t));
 	return t;
 }
 
@@ -188,44 +203,111 @@ static bool t_map(struct trn *t)
 #define T_MISUSE_WHY \
 	"misuses the API on purpose: needs CONFIG_MMU_NOTIFIER_KUNIT_TEST_MISUSE"
 
-/* ---- a second thread with bounded waits ---- */
+/* ---- worker threads: started, waited for with a bound, always joined ---- */
 
-struct t_async {
+/*
+ * A kthread running @fn(@data), then completing @done. The worker and its
+ * join are kunit resources: whatever way the case ends, a failed assertion
+ * included, the join action waits for the thread before the memory it
+ * uses (allocated before it with kunit_kzalloc(), so freed after it) goes.
+ *
+ * The join's wait is bounded (T_WAIT_MS): a worker stuck in the API (an
+ * implementation that lost a wake-up) would otherwise stop the whole run,
+ * since KUnit cannot end a cleanup waiting without bound (its timeout
+ * kthread_stop()s the cleanup thread and waits for it). Past the bound
+ * the case fails, saying which worker is still running, and its memory is
+ * freed under that worker: a KASAN report may follow, after a failure
+ * that already names the cause.
+ */
+struct t_worker {
 	struct completion done;
+	void (*fn)(void *data);
+	void *data;
+	struct task_struct *task;	/* not pinned: gone once it returned */
+	const char *name;
+	struct kunit *test;
+};
+
+static int t_worker_fn(void *p)
+{
+	struct t_worker *w = p;
+
+	w->fn(w->data);
+	/* A state, not a token: every bounded wait and the join see it. */
+	complete_all(&w->done);
+	return 0;
+}
+
+static void t_worker_join(void *p)
+{
+	struct t_worker *w = p;
+
+	if (!wait_for_completion_timeout(&w->done,
+					 msecs_to_jiffies(T_WAIT_MS)))
+		KUNIT_FAIL(w->test, "worker %s still running %u ms after the case ended",
+			   w->name, T_WAIT_MS);
+}
+
+/*
+ * Start @fn(@data) in a kthread called @name (a string that outlives the
+ * case); it is joined at case end.
+ */
+static struct t_worker *t_worker_run(struct kunit *test,
+				     void (*fn)(void *data), void *data,
+				     const char *name)
+{
+	struct t_worker *w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	init_completion(&w->done);
+	w->fn = fn;
+	w->data = data;
+	w->name = name;
+	w->test = test;
+	w->task = kthread_run(t_worker_fn, w, "%s", name);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(w->task));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, t_worker_join, w));
+	return w;
+}
+
+/* Whether @w has returned within @ms. */
+static bool t_worker_done_within(struct t_worker *w, unsigned int ms)
+{
+	return wait_for_completion_timeout(&w->done, msecs_to_jiffies(ms));
+}
+
+/* One API call on a subscription, made from a second thread. */
+struct t_async {
 	void (*fn)(struct t_async *a);
 	struct trn *t;
 	unsigned long seq;
+	struct t_worker *w;
 };
 
-static int t_async_fn(void *data)
+static void t_async_fn(void *data)
 {
 	struct t_async *a = data;
 
 	a->fn(a);
-	complete(&a->done);
-	return 0;
 }
 
-static void t_async_start(struct kunit *test, struct t_async *a,
-			  void (*fn)(struct t_async *a), struct trn *t)
+static struct t_async *t_async_start(struct kunit *test,
+				     void (*fn)(struct t_async *a),
+				     struct trn *t)
 {
-	struct task_struct *task;
+	struct t_async *a = kunit_kzalloc(test, sizeof(*a), GFP_KERNEL);
 
-	init_completion(&a->done);
+	KUNIT_ASSERT_NOT_NULL(test, a);
 	a->fn = fn;
 	a->t = t;
-	task = kthread_run(t_async_fn, a, "mmu-notifier-test");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
-}
-
-static bool t_done_within(struct completion *done, unsigned int ms)
-{
-	return wait_for_completion_timeout(done, msecs_to_jiffies(ms));
+	a->w = t_worker_run(test, t_async_fn, a, "mmu-notifier-test");
+	return a;
 }
 
 static bool t_async_done_within(struct t_async *a, unsigned int ms)
 {
-	return t_done_within(&a->done, ms);
+	return t_worker_done_within(a->w, ms);
 }
 
 static void t_async_read_begin(struct t_async *a)
@@ -464,7 +546,7 @@ static void range_nested_invalidations(struct kunit *test)
 	struct mm_struct *mm = t_mm(test);
 	struct trn *a = t_insert(test, T_BASE, PAGE_SIZE);
 	struct mmu_notifier_range r1, r2;
-	struct t_async ra;
+	struct t_async *ra;
 	struct trn *t;
 
 	t_start(mm, &r1, T_BASE, T_BASE + PAGE_SIZE);
@@ -478,10 +560,10 @@ static void range_nested_invalidations(struct kunit *test)
 	 * span's pages before the subscription could be found.
 	 */
 	mmu_notifier_invalidate_range_end(&r1);
-	t_async_start(test, &ra, t_async_read_begin, t);
-	KUNIT_EXPECT_FALSE(test, t_async_done_within(&ra, T_SLEEP_MS));
+	ra = t_async_start(test, t_async_read_begin, t);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(ra, T_SLEEP_MS));
 	mmu_notifier_invalidate_range_end(&r2);
-	KUNIT_EXPECT_TRUE(test, t_async_done_within(&ra, T_WAIT_MS));
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(ra, T_WAIT_MS));
 
 	t_inval(mm, T_BASE + 16 * PAGE_SIZE, T_BASE + 17 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 1);
@@ -622,7 +704,7 @@ static void range_nonblock_refused(struct kunit *test)
 	struct trn *ok = t_insert(test, T_BASE, PAGE_SIZE);
 	struct trn *no = t_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE);
 	struct mmu_notifier_range r;
-	struct t_async a;
+	struct t_async *a;
 	struct trn *t;
 
 	no->refuse_nonblock = true;
@@ -636,10 +718,10 @@ static void range_nonblock_refused(struct kunit *test)
 	t_inval(mm, T_BASE + 4 * PAGE_SIZE, T_BASE + 5 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 1);
 
-	t_async_start(test, &a, t_async_read_begin, no);
-	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
-	t_async_start(test, &a, t_async_read_begin, ok);
-	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	a = t_async_start(test, t_async_read_begin, no);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
+	a = t_async_start(test, t_async_read_begin, ok);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
 
 	mmu_range_notifier_remove(&t->mrn);
 	mmu_range_notifier_remove(&ok->mrn);
@@ -750,16 +832,16 @@ static void range_read_begin_sleeps(struct kunit *test)
 	struct mm_struct *mm = t_mm(test);
 	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
 	struct mmu_notifier_range r;
-	struct t_async a;
+	struct t_async *a;
 
 	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
-	t_async_start(test, &a, t_async_read_begin, t);
-	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
+	a = t_async_start(test, t_async_read_begin, t);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(a, T_SLEEP_MS));
 	mmu_notifier_invalidate_range_end(&r);
-	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
 	/* It returned the invalidation's value, and the section is clean. */
-	KUNIT_EXPECT_EQ(test, a.seq, t->cur_seq);
-	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a.seq));
+	KUNIT_EXPECT_EQ(test, a->seq, t->cur_seq);
+	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a->seq));
 	mmu_range_notifier_remove(&t->mrn);
 }
 
@@ -770,11 +852,11 @@ static void range_read_begin_other_sub(struct kunit *test)
 	struct trn *hit = t_insert(test, T_BASE, PAGE_SIZE);
 	struct trn *t = t_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE);
 	struct mmu_notifier_range r;
-	struct t_async a;
+	struct t_async *a;
 
 	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
-	t_async_start(test, &a, t_async_read_begin, t);
-	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	a = t_async_start(test, t_async_read_begin, t);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
 	mmu_notifier_invalidate_range_end(&r);
 	KUNIT_EXPECT_EQ(test, hit->calls, 1);
 	mmu_range_notifier_remove(&t->mrn);
@@ -786,7 +868,7 @@ static void range_read_begin_queued_insert(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
 	struct mmu_notifier_range r;
-	struct t_async a;
+	struct t_async *a;
 	struct trn *keep, *t;
 
 	/*
@@ -798,10 +880,10 @@ static void range_read_begin_queued_insert(struct kunit *test)
 	t = t_insert(test, T_BASE, PAGE_SIZE);
 
 	/* A subscription inserted mid-invalidation waits for its end. */
-	t_async_start(test, &a, t_async_read_begin, t);
-	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
+	a = t_async_start(test, t_async_read_begin, t);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(a, T_SLEEP_MS));
 	mmu_notifier_invalidate_range_end(&r);
-	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
 	KUNIT_EXPECT_EQ(test, keep->calls, 0);
 	mmu_range_notifier_remove(&t->mrn);
 	mmu_range_notifier_remove(&keep->mrn);
@@ -814,16 +896,16 @@ static void range_remove_waits(struct kunit *test)
 	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
 	struct trn *other = t_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE);
 	struct mmu_notifier_range r;
-	struct t_async a;
+	struct t_async *a;
 
 	t_start(mm, &r, T_BASE, T_BASE + 2 * PAGE_SIZE);
-	t_async_start(test, &a, t_async_remove, t);
-	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
+	a = t_async_start(test, t_async_remove, t);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(a, T_SLEEP_MS));
 	/* Still in the tree until the end: a nested start still finds it. */
 	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 2);
 	mmu_notifier_invalidate_range_end(&r);
-	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
 
 	t_inval(mm, T_BASE, T_BASE + 2 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 2);
@@ -837,15 +919,15 @@ static void range_remove_does_not_wait_for_missing(struct kunit *test)
 	struct mm_struct *mm = t_mm(test);
 	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
 	struct mmu_notifier_range r;
-	struct t_async a;
+	struct t_async *a;
 
 	t_start(mm, &r, T_BASE + 8 * PAGE_SIZE, T_BASE + 9 * PAGE_SIZE);
-	t_async_start(test, &a, t_async_remove, t);
-	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	a = t_async_start(test, t_async_remove, t);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
 	KUNIT_EXPECT_NULL(test, t->mrn.mm);
 	mmu_notifier_invalidate_range_end(&r);
-	if (!completion_done(&a.done))
-		t_async_done_within(&a, T_WAIT_MS);
+	if (!completion_done(&a->w->done))
+		t_async_done_within(a, T_WAIT_MS);
 	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 0);
 }
@@ -859,21 +941,21 @@ static void range_insert_during_missing_joins_tree(struct kunit *test)
 	struct mm_struct *mm = t_mm(test);
 	struct trn *keep = t_insert(test, T_BASE + 16 * PAGE_SIZE, PAGE_SIZE);
 	struct mmu_notifier_range r;
-	struct t_async a;
+	struct t_async *a;
 	struct trn *t;
 
 	t_start(mm, &r, T_BASE + 8 * PAGE_SIZE, T_BASE + 9 * PAGE_SIZE);
 	t = t_insert(test, T_BASE, PAGE_SIZE);
 	/* Colliding: a section waits for the running invalidation. */
-	t_async_start(test, &a, t_async_read_begin, t);
-	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
+	a = t_async_start(test, t_async_read_begin, t);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(a, T_SLEEP_MS));
 	/* A nested invalidation finds it in the tree already. */
 	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 1);
 	mmu_notifier_invalidate_range_end(&r);
 
-	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
-	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a.seq));
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
+	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a->seq));
 	KUNIT_EXPECT_EQ(test, keep->calls, 0);
 	mmu_range_notifier_remove(&t->mrn);
 	mmu_range_notifier_remove(&keep->mrn);
@@ -887,7 +969,7 @@ static void range_end_undoes_only_what_start_did(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
 	struct mmu_notifier_range r;
-	struct t_async a, b;
+	struct t_async *a, *b;
 	struct trn *t, *u;
 
 	/* No notifier state when it starts; the first insert comes next. */
@@ -898,18 +980,18 @@ static void range_end_undoes_only_what_start_did(struct kunit *test)
 	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 1);
 	/* That invalidation has ended: a new section need not wait. */
-	t_async_start(test, &a, t_async_read_begin, t);
-	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
-	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a.seq));
+	a = t_async_start(test, t_async_read_begin, t);
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
+	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a->seq));
 	/* Inserts reach the tree again. */
 	u = t_insert(test, T_BASE + 4 * PAGE_SIZE, PAGE_SIZE);
 	t_inval(mm, T_BASE + 4 * PAGE_SIZE, T_BASE + 5 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, u->calls, 1);
 
-	t_async_start(test, &a, t_async_remove, t);
-	t_async_start(test, &b, t_async_remove, u);
-	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
-	KUNIT_EXPECT_TRUE(test, t_async_done_within(&b, T_WAIT_MS));
+	a = t_async_start(test, t_async_remove, t);
+	b = t_async_start(test, t_async_remove, u);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(b, T_WAIT_MS));
 }
 
 /*
@@ -921,7 +1003,7 @@ static void range_remove_racing_remove_ignored(struct kunit *test)
 	struct mm_struct *mm = t_mm(test);
 	struct mmu_notifier_range r;
 	struct trn *t, *other;
-	struct t_async a;
+	struct t_async *a;
 	int pins;
 
 	T_MISUSE(test);
@@ -930,13 +1012,13 @@ static void range_remove_racing_remove_ignored(struct kunit *test)
 	pins = atomic_read(&mm->mm_count);
 
 	t_start(mm, &r, T_BASE, T_BASE + 2 * PAGE_SIZE);
-	t_async_start(test, &a, t_async_remove, t);
-	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
+	a = t_async_start(test, t_async_remove, t);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(a, T_SLEEP_MS));
 	/* Takes t out of the tree and wakes the first remove ... */
 	mmu_notifier_invalidate_range_end(&r);
 	/* ... which has not run yet on one CPU when the second one comes. */
 	mmu_range_notifier_remove(&t->mrn);
-	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
 	KUNIT_EXPECT_EQ(test, atomic_read(&mm->mm_count), pins - 1);
 
 	t_inval(mm, T_BASE, T_BASE + 2 * PAGE_SIZE);
@@ -1045,6 +1127,7 @@ static struct tpn *tp_insert(struct kunit *test, unsigned long start,
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	spin_lock_init(&p->t.lock);
 	p->hand_back = hand_back;
+	t_remove_at_end(test, &p->t.mrn);
 	KUNIT_ASSERT_EQ(test, mmu_range_notifier_insert(&p->t.mrn, t_mm(test),
 							start, length,
 							&tpn_ops), 0);
@@ -1135,7 +1218,7 @@ static void range_two_pass_refused_nonblock_finishes_started(struct kunit *test)
 	struct tpn *started = tp_insert(test, T_BASE, PAGE_SIZE, true);
 	struct trn *no = t_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE);
 	struct mmu_notifier_range r;
-	struct t_async a;
+	struct t_async *a;
 
 	no->refuse_nonblock = true;
 	mmu_notifier_range_init(&r, MMU_NOTIFY_CLEAR, 0, mm, T_BASE,
@@ -1150,10 +1233,10 @@ static void range_two_pass_refused_nonblock_finishes_started(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, no->calls, 0);
 
 	/* Nothing is left running: a section of either starts at once. */
-	t_async_start(test, &a, t_async_read_begin, &started->t);
-	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
-	t_async_start(test, &a, t_async_read_begin, no);
-	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	a = t_async_start(test, t_async_read_begin, &started->t);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
+	a = t_async_start(test, t_async_read_begin, no);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
 	mmu_range_notifier_remove(&started->t.mrn);
 	mmu_range_notifier_remove(&no->mrn);
 }
@@ -1272,7 +1355,13 @@ static void range_two_pass_release_runs_both(struct kunit *test)
 #define PT_PAGES	16
 #define PT_LEN		(PT_PAGES * PAGE_SIZE)
 
-/* Make the test thread a user of a fresh mm, with one mapping in it. */
+/*
+ * Make the test thread a user of a fresh mm, with one mapping in it; the
+ * case ends it with pt_teardown(). A case that fails an assertion first
+ * ends its thread still using the mm, and the thread's exit puts that
+ * user (exit_mm()); a cleanup action could not: actions run in another
+ * thread, and only the thread that uses an mm can stop using it.
+ */
 static unsigned long pt_setup(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
@@ -1402,7 +1491,7 @@ struct cc {
 	unsigned long mirror[CC_SUBS];
 	unsigned long deadline;
 	atomic_t maps, retries, invals, churn, stale;
-	struct completion done[4];
+	struct t_worker *w[3];
 };
 
 static bool cc_invalidate(struct mmu_range_notifier *mrn,
@@ -1423,7 +1512,7 @@ static const struct mmu_range_notifier_ops cc_ops = {
 	.invalidate = cc_invalidate,
 };
 
-static int cc_reader(void *data)
+static void cc_reader(void *data)
 {
 	struct cc *cc = data;
 	unsigned int n = 0;
@@ -1446,11 +1535,9 @@ static int cc_reader(void *data)
 		}
 		spin_unlock(&t->lock);
 	}
-	complete(&cc->done[0]);
-	return 0;
 }
 
-static int cc_invalidator(void *data)
+static void cc_invalidator(void *data)
 {
 	struct cc *cc = data;
 	unsigned int n = 0;
@@ -1473,12 +1560,10 @@ static int cc_invalidator(void *data)
 			atomic_inc(&cc->stale);
 		spin_unlock(&t->lock);
 	}
-	complete(&cc->done[1]);
-	return 0;
 }
 
 /* Inserts and removes subscriptions on spans the readers also use. */
-static int cc_churn(void *data)
+static void cc_churn(void *data)
 {
 	struct cc *cc = data;
 	struct trn *x = kzalloc(sizeof(*x), GFP_KERNEL);
@@ -1498,16 +1583,13 @@ static int cc_churn(void *data)
 		}
 		kfree(x);
 	}
-	complete(&cc->done[2]);
-	return 0;
 }
 
 /* Readers that honour read_retry never keep a stale mapping under races. */
 static void conc_collision_retry_mirror(struct kunit *test)
 {
-	int (*fn[3])(void *) = { cc_reader, cc_invalidator, cc_churn };
+	void (*fn[3])(void *) = { cc_reader, cc_invalidator, cc_churn };
 	struct cc *cc = kunit_kzalloc(test, sizeof(*cc), GFP_KERNEL);
-	unsigned long wait = msecs_to_jiffies(CC_MS + T_WAIT_MS);
 	int i;
 
 	KUNIT_ASSERT_NOT_NULL(test, cc);
@@ -1521,15 +1603,11 @@ static void conc_collision_retry_mirror(struct kunit *test)
 							  PAGE_SIZE, &cc_ops));
 	}
 	cc->deadline = jiffies + msecs_to_jiffies(CC_MS);
-	for (i = 0; i < 3; i++) {
-		init_completion(&cc->done[i]);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(fn[i], cc,
-							    "mmu-notifier-cc%d",
-							    i)));
-	}
 	for (i = 0; i < 3; i++)
-		KUNIT_EXPECT_TRUE(test,
-				  wait_for_completion_timeout(&cc->done[i], wait));
+		cc->w[i] = t_worker_run(test, fn[i], cc, "mmu-notifier-cc");
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_TRUE(test, t_worker_done_within(cc->w[i],
+							     CC_MS + T_WAIT_MS));
 
 	kunit_info(test, "maps %d retries %d invalidations %d churn %d\n",
 		   atomic_read(&cc->maps), atomic_read(&cc->retries),
@@ -1547,7 +1625,7 @@ static void conc_collision_retry_mirror(struct kunit *test)
  * churning thread holds a user reference across each insert, as a driver
  * must, and may itself be the one whose mmput() tears the mm down.
  */
-static int cc_teardown_churn(void *data)
+static void cc_teardown_churn(void *data)
 {
 	struct cc *cc = data;
 	struct trn *x = kzalloc(sizeof(*x), GFP_KERNEL);
@@ -1579,8 +1657,6 @@ static int cc_teardown_churn(void *data)
 	}
 	if (gone)
 		atomic_inc(&cc->retries);
-	complete(&cc->done[0]);
-	return 0;
 }
 
 /* An insert under a user reference never fails while the last mmput() races. */
@@ -1594,14 +1670,13 @@ static void conc_teardown_race(struct kunit *test)
 	cc->mm = mm;
 	cc->t[0] = t_insert(test, T_BASE, PAGE_SIZE);
 	cc->deadline = jiffies + msecs_to_jiffies(CC_MS);
-	init_completion(&cc->done[0]);
 	mmgrab(mm);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(cc_teardown_churn, cc,
-						    "mmu-notifier-td")));
+	cc->w[0] = t_worker_run(test, cc_teardown_churn, cc, "mmu-notifier-td");
 	msleep(CC_MS / 3);
 	ctx->mm = NULL;
 	mmput(mm);
-	KUNIT_EXPECT_TRUE(test, t_done_within(&cc->done[0], CC_MS + T_WAIT_MS));
+	KUNIT_EXPECT_TRUE(test, t_worker_done_within(cc->w[0],
+						     CC_MS + T_WAIT_MS));
 	KUNIT_EXPECT_EQ(test, atomic_read(&cc->stale), 0);
 	KUNIT_EXPECT_EQ(test, cc->t[0]->releases, 1);
 	/* The inserter saw the users leave. */
@@ -1619,7 +1694,7 @@ static void conc_teardown_race(struct kunit *test)
  * keep returning once the release has ended, and no mapping made with a
  * sequence from before the release may survive it.
  */
-static int cc_teardown_reader(void *data)
+static void cc_teardown_reader(void *data)
 {
 	struct cc *cc = data;
 	struct trn *t = cc->t[0];
@@ -1641,11 +1716,9 @@ static int cc_teardown_reader(void *data)
 		}
 		spin_unlock(&t->lock);
 	}
-	complete(&cc->done[0]);
-	return 0;
 }
 
-static int cc_teardown_invalidator(void *data)
+static void cc_teardown_invalidator(void *data)
 {
 	struct cc *cc = data;
 
@@ -1670,14 +1743,12 @@ static int cc_teardown_invalidator(void *data)
 		mmput(cc->mm);
 		cond_resched();
 	}
-	complete(&cc->done[1]);
-	return 0;
 }
 
 /* read_begin returns after a racing release, and no mapping survives it. */
 static void conc_read_begin_teardown_race(struct kunit *test)
 {
-	int (*fn[2])(void *) = { cc_teardown_reader, cc_teardown_invalidator };
+	void (*fn[2])(void *) = { cc_teardown_reader, cc_teardown_invalidator };
 	struct tctx *ctx = test->priv;
 	struct cc *cc = kunit_kzalloc(test, sizeof(*cc), GFP_KERNEL);
 	struct mm_struct *mm = ctx->mm;
@@ -1688,18 +1759,14 @@ static void conc_read_begin_teardown_race(struct kunit *test)
 	cc->t[0] = t_insert(test, T_BASE, PAGE_SIZE);
 	cc->deadline = jiffies + msecs_to_jiffies(CC_MS);
 	mmgrab(mm);
-	for (i = 0; i < 2; i++) {
-		init_completion(&cc->done[i]);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(fn[i], cc,
-							    "mmu-notifier-tr%d",
-							    i)));
-	}
+	for (i = 0; i < 2; i++)
+		cc->w[i] = t_worker_run(test, fn[i], cc, "mmu-notifier-tr");
 	msleep(CC_MS / 3);
 	ctx->mm = NULL;
 	mmput(mm);
 	for (i = 0; i < 2; i++)
-		KUNIT_EXPECT_TRUE(test, t_done_within(&cc->done[i],
-						      CC_MS + T_WAIT_MS));
+		KUNIT_EXPECT_TRUE(test, t_worker_done_within(cc->w[i],
+							     CC_MS + T_WAIT_MS));
 
 	kunit_info(test, "maps %d invalidations %d reads after exit %d\n",
 		   atomic_read(&cc->maps), atomic_read(&cc->invals),
@@ -1756,7 +1823,8 @@ struct rt {
 	atomic_t active;		/* invalidations between start and end */
 	atomic_t yields;
 	struct task_struct *task[RT_THREADS];
-	struct completion go, done[RT_THREADS];
+	struct completion go;
+	struct t_worker *w[RT_THREADS];
 	struct rt_sub sub[RT_THREADS][RT_SUBS];
 };
 
@@ -1941,7 +2009,7 @@ static void rt_read(struct rt *rt, struct rt_sub *x)
 		atomic_inc(&rt->retries);
 }
 
-static int rt_thread(void *data)
+static void rt_thread(void *data)
 {
 	struct rt *rt = data;
 	int me = rt_who(rt), step;
@@ -1976,8 +2044,6 @@ static int rt_thread(void *data)
 	for (step = 0; step < RT_SUBS; step++)
 		if (rt->sub[me][step].in)
 			rt_remove(rt, &rt->sub[me][step]);
-	complete(&rt->done[me]);
-	return 0;
 }
 
 /* Racing threads see no missed, stray or late callback and no missed retry. */
@@ -1998,20 +2064,15 @@ static void conc_random_model(struct kunit *test)
 			spin_lock_init(&rt->sub[w][k].t.lock);
 			spin_lock_init(&rt->sub[w][k].book);
 		}
-		init_completion(&rt->done[w]);
 	}
 	rt_cur = rt;
 	for (w = 0; w < RT_THREADS; w++) {
-		rt->task[w] = kthread_run(rt_thread, rt, "mmu-notifier-rt%d", w);
-		KUNIT_ASSERT_FALSE(test, IS_ERR(rt->task[w]));
+		rt->w[w] = t_worker_run(test, rt_thread, rt, "mmu-notifier-rt");
+		rt->task[w] = rt->w[w]->task;
 	}
 	complete_all(&rt->go);
-	for (w = 0; w < RT_THREADS; w++) {
-		unsigned long left;
-
-		left = wait_for_completion_timeout(&rt->done[w], 60 * HZ);
-		KUNIT_ASSERT_NE(test, left, 0);
-	}
+	for (w = 0; w < RT_THREADS; w++)
+		KUNIT_ASSERT_TRUE(test, t_worker_done_within(rt->w[w], 60000));
 	kunit_info(test, "seed %llu: %d ops, %d invalidations, %d inserts, %d reads (%d retried)\n",
 		   rt->seed, atomic_read(&rt->ops), atomic_read(&rt->invals),
 		   atomic_read(&rt->inserts), atomic_read(&rt->reads),
@@ -2033,12 +2094,12 @@ static void conc_random_model(struct kunit *test)
 struct t_stream {
 	struct mm_struct *mm;
 	unsigned long start, end;
-	struct completion done;
+	struct t_worker *w;
 	bool stop;
 	unsigned long rounds;
 };
 
-static int t_stream_fn(void *data)
+static void t_stream_fn(void *data)
 {
 	struct t_stream *st = data;
 	struct mmu_notifier_range r[2];
@@ -2053,32 +2114,42 @@ static int t_stream_fn(void *data)
 		WRITE_ONCE(st->rounds, st->rounds + 1);
 	}
 	mmu_notifier_invalidate_range_end(&r[i]);
-	complete(&st->done);
-	return 0;
 }
 
-static void t_stream_start(struct kunit *test, struct t_stream *st,
-			   unsigned long start, unsigned long end)
+static void t_stream_stop_now(void *data)
 {
-	struct task_struct *task;
+	struct t_stream *st = data;
 
+	WRITE_ONCE(st->stop, true);
+}
+
+/*
+ * Start a stream over [start, end) of the case's mm. However the case ends,
+ * the stream is told to stop (an action, run before the worker's join).
+ */
+static struct t_stream *t_stream_start(struct kunit *test,
+				       unsigned long start, unsigned long end)
+{
+	struct t_stream *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, st);
 	st->mm = t_mm(test);
 	st->start = start;
 	st->end = end;
-	st->stop = false;
-	st->rounds = 0;
-	init_completion(&st->done);
-	task = kthread_run(t_stream_fn, st, "mmu-notifier-stream");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	st->w = t_worker_run(test, t_stream_fn, st, "mmu-notifier-stream");
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   t_stream_stop_now,
+							   st));
 	/* Running: a few rounds overlapped already. */
 	while (READ_ONCE(st->rounds) < 4)
 		usleep_range(100, 200);
+	return st;
 }
 
 static void t_stream_stop(struct kunit *test, struct t_stream *st)
 {
-	WRITE_ONCE(st->stop, true);
-	KUNIT_EXPECT_TRUE(test, t_done_within(&st->done, T_WAIT_MS));
+	t_stream_stop_now(st);
+	KUNIT_EXPECT_TRUE(test, t_worker_done_within(st->w, T_WAIT_MS));
 }
 
 /*
@@ -2090,18 +2161,18 @@ static void t_live(struct kunit *test, struct t_stream *st,
 		   void (*fn)(struct t_async *a), struct trn *t)
 {
 	unsigned long before = READ_ONCE(st->rounds);
-	struct t_async a;
+	struct t_async *a;
 	bool in_time;
 
-	t_async_start(test, &a, fn, t);
-	in_time = t_async_done_within(&a, T_WAIT_MS);
+	a = t_async_start(test, fn, t);
+	in_time = t_async_done_within(a, T_WAIT_MS);
 	KUNIT_EXPECT_TRUE_MSG(test, in_time,
 			      "held up by invalidations that did not hit it");
 	/* The stream kept overlapping all along: it was never idle. */
 	KUNIT_EXPECT_GT(test, READ_ONCE(st->rounds), before);
 	t_stream_stop(test, st);
 	if (!in_time)
-		KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+		KUNIT_EXPECT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
 }
 
 /*
@@ -2113,15 +2184,15 @@ static void t_live_read_begin(struct kunit *test, bool other)
 	struct mm_struct *mm = t_mm(test);
 	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
 	struct trn *o = NULL;
-	struct t_stream st;
+	struct t_stream *st;
 
 	if (other)
 		o = t_insert(test, T_BASE + 16 * PAGE_SIZE, PAGE_SIZE);
-	t_stream_start(test, &st, T_BASE + 16 * PAGE_SIZE,
-		       T_BASE + 17 * PAGE_SIZE);
+	st = t_stream_start(test, T_BASE + 16 * PAGE_SIZE,
+			    T_BASE + 17 * PAGE_SIZE);
 	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 1);
-	t_live(test, &st, t_async_read_begin, t);
+	t_live(test, st, t_async_read_begin, t);
 	mmu_range_notifier_remove(&t->mrn);
 	if (o) {
 		KUNIT_EXPECT_GT(test, o->calls, 4U);
@@ -2156,13 +2227,13 @@ static void conc_live_insert_joins_during_stream(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
 	struct trn *other = t_insert(test, T_BASE + 16 * PAGE_SIZE, PAGE_SIZE);
-	struct t_stream st;
+	struct t_stream *st;
 	struct trn *t;
 
-	t_stream_start(test, &st, T_BASE + 16 * PAGE_SIZE,
-		       T_BASE + 17 * PAGE_SIZE);
+	st = t_stream_start(test, T_BASE + 16 * PAGE_SIZE,
+			    T_BASE + 17 * PAGE_SIZE);
 	t = t_insert(test, T_BASE, PAGE_SIZE);
-	t_live(test, &st, t_async_read_begin, t);
+	t_live(test, st, t_async_read_begin, t);
 	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 1);
 	mmu_range_notifier_remove(&t->mrn);
@@ -2178,10 +2249,10 @@ static void conc_live_remove_during_other_hits(struct kunit *test)
 	struct mm_struct *mm = t_mm(test);
 	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
 	struct trn *other = t_insert(test, T_BASE + 16 * PAGE_SIZE, PAGE_SIZE);
-	struct t_stream st;
+	struct t_stream *st;
 
-	t_stream_start(test, &st, T_BASE, T_BASE + 17 * PAGE_SIZE);
-	t_live(test, &st, t_async_remove, t);
+	st = t_stream_start(test, T_BASE, T_BASE + 17 * PAGE_SIZE);
+	t_live(test, st, t_async_remove, t);
 	KUNIT_EXPECT_NULL(test, t->mrn.mm);
 	/* Out of the tree: nothing calls it any more. */
 	t->calls = 0;
@@ -2201,6 +2272,7 @@ struct tmn {
 	bool refuse_nonblock;
 	bool blockable;
 	bool end_in_map;	/* the end ran under the start's lockdep map */
+	bool registered;	/* by t_register_ops(), until t_unregister() */
 };
 
 static struct tmn *to_tmn(struct mmu_notifier *mn)
@@ -2226,20 +2298,20 @@ static void conc_double_remove_claims_once(struct kunit *test)
 		struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
 		int pins = atomic_read(&mm->mm_count);
 		struct mmu_notifier_range r;
-		struct t_async a, b;
+		struct t_async *a, *b;
 		bool held = i & 1;
 
 		if (held)
 			t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
-		t_async_start(test, &a, t_async_remove, t);
-		t_async_start(test, &b, t_async_remove, t);
+		a = t_async_start(test, t_async_remove, t);
+		b = t_async_start(test, t_async_remove, t);
 		if (held) {
 			if (i & 2)
 				usleep_range(1000, 2000);
 			mmu_notifier_invalidate_range_end(&r);
 		}
-		KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
-		KUNIT_ASSERT_TRUE(test, t_async_done_within(&b, T_WAIT_MS));
+		KUNIT_ASSERT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
+		KUNIT_ASSERT_TRUE(test, t_async_done_within(b, T_WAIT_MS));
 		KUNIT_EXPECT_EQ(test, atomic_read(&mm->mm_count), pins - 1);
 		KUNIT_EXPECT_NULL(test, t->mrn.mm);
 
@@ -2324,6 +2396,18 @@ static const struct mmu_notifier_ops tmn_refusing_ops = {
 	.free_notifier = tmn_free,
 };
 
+/*
+ * At the end of a case, unregister a notifier the case left registered:
+ * one whose case failed an assertion before its own t_unregister().
+ */
+static void t_unregister_left(void *data)
+{
+	struct tmn *t = data;
+
+	if (t->registered)
+		mmu_notifier_unregister(&t->mn, t->mn.mm);
+}
+
 static struct tmn *t_register_ops(struct kunit *test,
 				  const struct mmu_notifier_ops *ops)
 {
@@ -2332,7 +2416,16 @@ static struct tmn *t_register_ops(struct kunit *test,
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	t->mn.ops = ops;
 	KUNIT_ASSERT_EQ(test, 0, mmu_notifier_register(&t->mn, t_mm(test)));
+	t->registered = true;
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, t_unregister_left, t));
 	return t;
+}
+
+static void t_unregister(struct tmn *t, struct mm_struct *mm)
+{
+	t->registered = false;
+	mmu_notifier_unregister(&t->mn, mm);
 }
 
 static struct tmn *t_register(struct kunit *test)
@@ -2356,7 +2449,7 @@ static void classic_register_invalidate_unregister(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->ends), 1);
 	KUNIT_EXPECT_TRUE(test, t->blockable);
 
-	mmu_notifier_unregister(&t->mn, mm);
+	t_unregister(t, mm);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->releases), 1);
 	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->starts), 1);
@@ -2380,7 +2473,7 @@ static void classic_several_paired(struct kunit *test)
 	mmu_notifier_invalidate_range_end(&r);
 	for (i = 0; i < 3; i++) {
 		KUNIT_EXPECT_EQ(test, atomic_read(&t[i]->ends), 1);
-		mmu_notifier_unregister(&t[i]->mn, mm);
+		t_unregister(t[i], mm);
 	}
 }
 
@@ -2409,9 +2502,9 @@ static void classic_nonblock_unwinds(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&no->starts), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&no->ends), 0);
 
-	mmu_notifier_unregister(&b->mn, mm);
-	mmu_notifier_unregister(&a->mn, mm);
-	mmu_notifier_unregister(&no->mn, mm);
+	t_unregister(b, mm);
+	t_unregister(a, mm);
+	t_unregister(no, mm);
 }
 
 /* A classic refusal also ends the range part, so readers do not wait. */
@@ -2421,7 +2514,7 @@ static void classic_nonblock_unwinds_range(struct kunit *test)
 	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
 	struct tmn *no = t_register_ops(test, &tmn_refusing_ops);
 	struct mmu_notifier_range r;
-	struct t_async a;
+	struct t_async *a;
 
 	no->refuse_nonblock = true;
 	mmu_notifier_range_init(&r, MMU_NOTIFY_CLEAR, 0, mm, T_BASE,
@@ -2431,10 +2524,10 @@ static void classic_nonblock_unwinds_range(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->calls, 1);
 
 	/* The range part was ended too: a new section does not wait. */
-	t_async_start(test, &a, t_async_read_begin, t);
-	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
-	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a.seq));
-	mmu_notifier_unregister(&no->mn, mm);
+	a = t_async_start(test, t_async_read_begin, t);
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
+	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a->seq));
+	t_unregister(no, mm);
 	mmu_range_notifier_remove(&t->mrn);
 }
 
@@ -2481,8 +2574,8 @@ static void classic_unwind_survives_put_of_refuser(struct kunit *test)
 	KUNIT_EXPECT_LE(test, atomic_read(&late->ends), 1);
 
 	mmu_notifier_synchronize();
-	mmu_notifier_unregister(&late->mn, mm);
-	mmu_notifier_unregister(&early->mn, mm);
+	t_unregister(late, mm);
+	t_unregister(early, mm);
 }
 
 /*
@@ -2501,7 +2594,7 @@ static void range_end_after_classic_only_start(struct kunit *test)
 	struct mm_struct *mm = t_mm(test);
 	struct tmn *c = t_register(test);
 	struct mmu_notifier_range r;
-	struct t_async a;
+	struct t_async *a;
 	struct trn *t;
 
 	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
@@ -2514,18 +2607,18 @@ static void range_end_after_classic_only_start(struct kunit *test)
 	/* The tree counts and ends its own invalidations as usual. */
 	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 1);
-	t_async_start(test, &a, t_async_read_begin, t);
-	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
-	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a.seq));
+	a = t_async_start(test, t_async_read_begin, t);
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
+	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a->seq));
 	/* And the next generation, counted in the other slot, too. */
 	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, t->calls, 2);
-	t_async_start(test, &a, t_async_read_begin, t);
-	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
-	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a.seq));
-	t_async_start(test, &a, t_async_remove, t);
-	KUNIT_EXPECT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
-	mmu_notifier_unregister(&c->mn, mm);
+	a = t_async_start(test, t_async_read_begin, t);
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
+	KUNIT_EXPECT_FALSE(test, mmu_range_read_retry(&t->mrn, a->seq));
+	a = t_async_start(test, t_async_remove, t);
+	KUNIT_EXPECT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
+	t_unregister(c, mm);
 }
 
 /* A notifier registered between start and end gets no end for that start. */
@@ -2544,7 +2637,7 @@ static void classic_end_undoes_only_what_start_did(struct kunit *test)
 	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->starts), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->ends), 1);
-	mmu_notifier_unregister(&t->mn, mm);
+	t_unregister(t, mm);
 }
 
 /*
@@ -2560,7 +2653,7 @@ static void classic_end_under_lockdep_map(struct kunit *test)
 	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->ends), 1);
 	KUNIT_EXPECT_TRUE(test, t->end_in_map);
-	mmu_notifier_unregister(&t->mn, mm);
+	t_unregister(t, mm);
 #else
 	kunit_skip(test, "needs LOCKDEP");
 #endif
@@ -2636,8 +2729,8 @@ static void classic_young(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mmu_notifier_clear_young(mm, 0, PAGE_SIZE), 1);
 	KUNIT_EXPECT_EQ(test, mmu_notifier_test_young(mm, 0), 1);
 
-	mmu_notifier_unregister(&a->mn, mm);
-	mmu_notifier_unregister(&b->mn, mm);
+	t_unregister(a, mm);
+	t_unregister(b, mm);
 }
 
 /* A notifier is released once; unregister after the mm's release adds none. */
@@ -2652,7 +2745,7 @@ static void classic_release_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->releases), 1);
 
 	/* Unregister after release does not release again. */
-	mmu_notifier_unregister(&t->mn, mm);
+	t_unregister(t, mm);
 	KUNIT_EXPECT_EQ(test, atomic_read(&t->releases), 1);
 }
 
@@ -2710,11 +2803,8 @@ static void classic_secondary_tlbs(struct kunit *test)
 		.arch_invalidate_secondary_tlbs = tmn_tlbs,
 	};
 	struct mm_struct *mm = t_mm(test);
-	struct tmn *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct tmn *t = t_register_ops(test, &tlb_ops);
 
-	KUNIT_ASSERT_NOT_NULL(test, t);
-	t->mn.ops = &tlb_ops;
-	KUNIT_ASSERT_EQ(test, 0, mmu_notifier_register(&t->mn, mm));
 	mmu_notifier_arch_invalidate_secondary_tlbs(mm, T_BASE,
 						    T_BASE + 3 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, tlb_start, T_BASE);
@@ -2722,7 +2812,7 @@ static void classic_secondary_tlbs(struct kunit *test)
 	/* Notifiers without the other callbacks are simply skipped. */
 	t_inval(mm, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, mmu_notifier_test_young(mm, T_BASE), 0);
-	mmu_notifier_unregister(&t->mn, mm);
+	t_unregister(t, mm);
 }
 
 /*
@@ -2734,11 +2824,11 @@ static void classic_secondary_tlbs(struct kunit *test)
 struct td {
 	struct mm_struct *mm;
 	unsigned long deadline;
-	struct completion done;
+	struct t_worker *w;
 	atomic_t invals;
 };
 
-static int td_invalidator(void *data)
+static void td_invalidator(void *data)
 {
 	struct td *td = data;
 
@@ -2749,8 +2839,6 @@ static int td_invalidator(void *data)
 		atomic_inc(&td->invals);
 		cond_resched();
 	}
-	complete(&td->done);
-	return 0;
 }
 
 static struct td *td_start(struct kunit *test)
@@ -2760,9 +2848,7 @@ static struct td *td_start(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, td);
 	td->mm = t_mm(test);
 	td->deadline = jiffies + msecs_to_jiffies(CC_MS);
-	init_completion(&td->done);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(kthread_run(td_invalidator, td,
-						    "mmu-notifier-td-inv")));
+	td->w = t_worker_run(test, td_invalidator, td, "mmu-notifier-td-inv");
 	return td;
 }
 
@@ -2795,7 +2881,7 @@ static void conc_unregister_during_invalidations(struct kunit *test)
 		kfree(t);
 		rounds++;
 	}
-	KUNIT_EXPECT_TRUE(test, t_done_within(&td->done, T_WAIT_MS));
+	KUNIT_EXPECT_TRUE(test, t_worker_done_within(td->w, T_WAIT_MS));
 	kunit_info(test, "%d register/unregister rounds against %d invalidations\n",
 		   rounds, atomic_read(&td->invals));
 	KUNIT_EXPECT_EQ(test, bad, 0);
@@ -2822,7 +2908,7 @@ static void conc_put_synchronize_during_invalidations(struct kunit *test)
 		if (atomic_read(&tmn_freed) != freed + rounds)
 			break;
 	}
-	KUNIT_EXPECT_TRUE(test, t_done_within(&td->done, T_WAIT_MS));
+	KUNIT_EXPECT_TRUE(test, t_worker_done_within(td->w, T_WAIT_MS));
 	kunit_info(test, "%d get/put/synchronize rounds against %d invalidations\n",
 		   rounds, atomic_read(&td->invals));
 	KUNIT_EXPECT_EQ(test, atomic_read(&tmn_freed), freed + rounds);
@@ -3247,13 +3333,18 @@ static struct tt *tt_attach(struct kunit *test)
 	return tt;
 }
 
-/* Insert @mrn into the case's mm, or fail the case. */
+/*
+ * Insert @mrn (allocated with kunit_kzalloc()) into the case's mm, or fail
+ * the case; it is removed at the end if the case left it inserted.
+ */
 static void tt_insert_mrn(struct kunit *test, struct mmu_range_notifier *mrn,
 			  unsigned long start, unsigned long length,
 			  const struct mmu_range_notifier_ops *ops)
 {
-	int ret = mmu_range_notifier_insert(mrn, t_mm(test), start, length, ops);
+	int ret;
 
+	t_remove_at_end(test, mrn);
+	ret = mmu_range_notifier_insert(mrn, t_mm(test), start, length, ops);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 }
 
@@ -3285,9 +3376,12 @@ static void trace_start_counts_callbacks(struct kunit *test)
 	struct trn *b = t_insert(test, T_BASE + PAGE_SIZE, PAGE_SIZE);
 	struct trn *out = t_insert(test, T_BASE + 4 * PAGE_SIZE, PAGE_SIZE);
 	struct tmn *c = t_register(test);
-	struct mmu_range_notifier slow = {};
+	struct mmu_range_notifier *slow = kunit_kzalloc(test, sizeof(*slow),
+							GFP_KERNEL);
 	struct mmu_notifier_range r;
 	struct tt *tt = tt_attach(test);
+
+	KUNIT_ASSERT_NOT_NULL(test, slow);
 
 	t_inval(mm, T_BASE, T_BASE + 2 * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, tt->starts, 1U);
@@ -3300,7 +3394,7 @@ static void trace_start_counts_callbacks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tt->start.ret, 0);
 
 	/* Blockable, one slow subscription: at least its 2 ms are counted. */
-	tt_insert_mrn(test, &slow, T_BASE + 8 * PAGE_SIZE, PAGE_SIZE, &tt_slow_ops);
+	tt_insert_mrn(test, slow, T_BASE + 8 * PAGE_SIZE, PAGE_SIZE, &tt_slow_ops);
 	mmu_notifier_range_init(&r, MMU_NOTIFY_UNMAP,
 				MMU_NOTIFIER_RANGE_BLOCKABLE, mm,
 				T_BASE + 8 * PAGE_SIZE, T_BASE + 9 * PAGE_SIZE);
@@ -3313,11 +3407,11 @@ static void trace_start_counts_callbacks(struct kunit *test)
 	KUNIT_EXPECT_GE(test, tt->start.callbacks_ns, 2 * NSEC_PER_MSEC);
 	KUNIT_EXPECT_LT(test, tt->start.callbacks_ns, 10ULL * NSEC_PER_SEC);
 
-	mmu_range_notifier_remove(&slow);
+	mmu_range_notifier_remove(slow);
 	mmu_range_notifier_remove(&out->mrn);
 	mmu_range_notifier_remove(&b->mrn);
 	mmu_range_notifier_remove(&a->mrn);
-	mmu_notifier_unregister(&c->mn, mm);
+	t_unregister(c, mm);
 }
 
 /* Every successful start has one end, of the same range. */
@@ -3380,7 +3474,7 @@ static void trace_refused_names_callback(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, tt->refused.classic);
 	KUNIT_EXPECT_EQ(test, tt->refused.err, -EAGAIN);
 	KUNIT_EXPECT_EQ(test, tt->ends, 0U);
-	mmu_notifier_unregister(&c->mn, mm);
+	t_unregister(c, mm);
 }
 
 /* A read_begin and a remove that slept say so, with how long. */
@@ -3390,13 +3484,13 @@ static void trace_wait_read_begin_and_remove(struct kunit *test)
 	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
 	struct tt *tt = tt_attach(test);
 	struct mmu_notifier_range r;
-	struct t_async a;
+	struct t_async *a;
 
 	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
-	t_async_start(test, &a, t_async_read_begin, t);
-	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
+	a = t_async_start(test, t_async_read_begin, t);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(a, T_SLEEP_MS));
 	mmu_notifier_invalidate_range_end(&r);
-	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
 	KUNIT_EXPECT_EQ(test, tt->waits, 1U);
 	KUNIT_EXPECT_PTR_EQ(test, tt->wait.mrn, (const void *)&t->mrn);
 	KUNIT_EXPECT_FALSE(test, tt->wait.remove);
@@ -3407,10 +3501,10 @@ static void trace_wait_read_begin_and_remove(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tt->waits, 1U);
 
 	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
-	t_async_start(test, &a, t_async_remove, t);
-	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
+	a = t_async_start(test, t_async_remove, t);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(a, T_SLEEP_MS));
 	mmu_notifier_invalidate_range_end(&r);
-	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
 	KUNIT_EXPECT_EQ(test, tt->waits, 2U);
 	KUNIT_EXPECT_PTR_EQ(test, tt->wait.mrn, (const void *)&t->mrn);
 	KUNIT_EXPECT_TRUE(test, tt->wait.remove);
@@ -3425,15 +3519,15 @@ static void trace_deferred_counts(struct kunit *test)
 	struct trn *late = t_trn(test);
 	struct tt *tt = tt_attach(test);
 	struct mmu_notifier_range r;
-	struct t_async a;
+	struct t_async *a;
 
 	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
 	tt_insert_mrn(test, &late->mrn, T_BASE + PAGE_SIZE, PAGE_SIZE, &trn_ops);
-	t_async_start(test, &a, t_async_remove, hit);
-	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
+	a = t_async_start(test, t_async_remove, hit);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(a, T_SLEEP_MS));
 	KUNIT_EXPECT_EQ(test, tt->deferrals, 0U);
 	mmu_notifier_invalidate_range_end(&r);
-	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
 	KUNIT_EXPECT_EQ(test, tt->deferrals, 1U);
 	KUNIT_EXPECT_EQ(test, tt->deferred.inserts, 1U);
 	KUNIT_EXPECT_EQ(test, tt->deferred.removes, 1U);
@@ -3488,7 +3582,7 @@ static void trace_remove_how(struct kunit *test)
 	struct trn *q = t_trn(test);
 	struct tt *tt = tt_attach(test);
 	struct mmu_notifier_range r;
-	struct t_async a;
+	struct t_async *a;
 
 	mmu_range_notifier_remove(&x->mrn);
 	KUNIT_EXPECT_EQ(test, tt->removes, 1U);
@@ -3501,12 +3595,12 @@ static void trace_remove_how(struct kunit *test)
 	mmu_range_notifier_remove(&q->mrn);
 	KUNIT_EXPECT_EQ(test, tt->remove.how, MMU_NOTIFIER_RANGE_UNQUEUED);
 
-	t_async_start(test, &a, t_async_remove, hit);
-	KUNIT_EXPECT_FALSE(test, t_async_done_within(&a, T_SLEEP_MS));
+	a = t_async_start(test, t_async_remove, hit);
+	KUNIT_EXPECT_FALSE(test, t_async_done_within(a, T_SLEEP_MS));
 	KUNIT_EXPECT_EQ(test, tt->removes, 3U);
 	KUNIT_EXPECT_EQ(test, tt->remove.how, MMU_NOTIFIER_RANGE_DEFERRED);
 	mmu_notifier_invalidate_range_end(&r);
-	KUNIT_ASSERT_TRUE(test, t_async_done_within(&a, T_WAIT_MS));
+	KUNIT_ASSERT_TRUE(test, t_async_done_within(a, T_WAIT_MS));
 }
 
 /* Release is one invalidation of the whole address space, start and end. */
@@ -3532,7 +3626,7 @@ static void trace_release_covers_address_space(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, tt->start.range, tt->end.range);
 
 	mmu_range_notifier_remove(&t->mrn);
-	mmu_notifier_unregister(&c->mn, mm);
+	t_unregister(c, mm);
 }
 #else
 static void trace_needs_tracepoints(struct kunit *test)
@@ -3578,7 +3672,6 @@ static struct kunit_case mmu_notifier_range_cases[] = {
 static struct kunit_suite mmu_notifier_range_suite = {
 	.name = "mmu_notifier_range",
 	.init = t_init,
-	.exit = t_exit,
 	.test_cases = mmu_notifier_range_cases,
 };
 
@@ -3602,7 +3695,6 @@ static struct kunit_case mmu_notifier_blocking_cases[] = {
 static struct kunit_suite mmu_notifier_blocking_suite = {
 	.name = "mmu_notifier_blocking",
 	.init = t_init,
-	.exit = t_exit,
 	.test_cases = mmu_notifier_blocking_cases,
 };
 
@@ -3624,7 +3716,6 @@ static struct kunit_case mmu_notifier_two_pass_cases[] = {
 static struct kunit_suite mmu_notifier_two_pass_suite = {
 	.name = "mmu_notifier_two_pass",
 	.init = t_init,
-	.exit = t_exit,
 	.test_cases = mmu_notifier_two_pass_cases,
 };
 
@@ -3643,7 +3734,6 @@ static struct kunit_case mmu_notifier_page_tables_cases[] = {
 static struct kunit_suite mmu_notifier_page_tables_suite = {
 	.name = "mmu_notifier_page_tables",
 	.init = t_init,
-	.exit = t_exit,
 	.test_cases = mmu_notifier_page_tables_cases,
 };
 
@@ -3670,7 +3760,6 @@ static struct kunit_case mmu_notifier_concurrency_cases[] = {
 static struct kunit_suite mmu_notifier_concurrency_suite = {
 	.name = "mmu_notifier_concurrency",
 	.init = t_init,
-	.exit = t_exit,
 	.test_cases = mmu_notifier_concurrency_cases,
 };
 
@@ -3683,7 +3772,6 @@ static struct kunit_case mmu_notifier_faults_cases[] = {
 static struct kunit_suite mmu_notifier_faults_suite = {
 	.name = "mmu_notifier_faults",
 	.init = t_init,
-	.exit = t_exit,
 	.test_cases = mmu_notifier_faults_cases,
 };
 
@@ -3713,7 +3801,6 @@ static struct kunit_case mmu_notifier_classic_cases[] = {
 static struct kunit_suite mmu_notifier_classic_suite = {
 	.name = "mmu_notifier_classic",
 	.init = t_init,
-	.exit = t_exit,
 	.test_cases = mmu_notifier_classic_cases,
 };
 
@@ -3733,7 +3820,6 @@ static struct kunit_case mmu_notifier_trace_cases[] = {
 static struct kunit_suite mmu_notifier_trace_suite = {
 	.name = "mmu_notifier_trace",
 	.init = t_init,
-	.exit = t_exit,
 	.test_cases = mmu_notifier_trace_cases,
 };
 
