@@ -46,6 +46,28 @@ def load(path):
     return found or None
 
 
+def tally(found):
+    """(passed, failed, skipped) over (name, status) pairs: SKIP is not a
+    failure, anything but PASS and SKIP is."""
+    passed = sum(1 for _, status in found if status == 'PASS')
+    skipped = sum(1 for _, status in found if status == 'SKIP')
+    return passed, len(found) - passed - skipped, skipped
+
+
+def result_line(passed, failed, skipped):
+    """The log contract's line: "N passed, N failed[, N skipped]"."""
+    line = f'{passed} passed, {failed} failed'
+    return line + (f', {skipped} skipped' if skipped else '')
+
+
+def suites(path):
+    """(suite, number of cases) of each suite in a file, in its order."""
+    with open(path, encoding='utf-8') as f:
+        top = json.load(f)
+    return [(s['name'], len(list(cases(s))))
+            for s in top.get('sub_groups', [])]
+
+
 def main():
     # Quietly stop when the reader does (| head).
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
@@ -70,18 +92,13 @@ def main():
                 print(status, name)
             elif status not in ('PASS', 'SKIP'):
                 print(f'not ok {name} ({status})')
-            if status == 'PASS':
-                passed += 1
-            elif status == 'SKIP':
-                skipped += 1
-            else:
-                failed += 1
+        counts = tally(found)
+        passed += counts[0]
+        failed += counts[1]
+        skipped += counts[2]
     if args.cases:
         return 0
-    line = f'{passed} passed, {failed} failed'
-    if skipped:
-        line += f', {skipped} skipped'
-    print(line)
+    print(result_line(passed, failed, skipped))
     return 0 if failed == 0 and passed + skipped > 0 else 1
 
 

@@ -263,6 +263,7 @@ configure_fragment() {
 	mkdir -p "$obj"
 	log=$obj/.merge-config.log
 	(
+		# shellcheck disable=SC2163 # the arguments are VAR=VALUE
 		export "$@"
 		make -C "$tree" O="$obj" "$def" >/dev/null &&
 			cd "$tree" &&

@@ -21,9 +21,10 @@ Sources (LOG is DIR/logs):
               (written by check.sh after the step: the run's stamp, the
               step's result, seconds and end). The figures the steps
               print along the way, as check.sh's summary gathers them.
-  KUnit       LOG/<config>.log, kunit.py's output, for every
+  KUnit       LOG/<config>.json, kunit.py's JSON results, for every
               configs/<config>.kunitconfig (uml-bisect: LOG/bisect-<N>-
-              suite.log): the suites, their case counts, the result line.
+              suite.json), read by scripts/kunit-results.py: the suites,
+              their case counts, the result line.
   HMM         LOG/hmm-summary.txt (its totals) and
               LOG/hmm-series-<mode>-trace-summary.txt (scripts/check-trace.py).
   make bench  DIR/bench.md (scripts/bench-report.py's page) and
@@ -40,6 +41,7 @@ belongs to (DIR/..).
 """
 import argparse
 import datetime
+import importlib.util
 import os
 import re
 import subprocess
@@ -52,7 +54,6 @@ NOT_RUN = 'not run since the last clean'
 RESULT = re.compile(r'^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?')
 PROGRESS = re.compile(r'^\[\S+\s+(\d+)s\] ')
 STEP = re.compile(r'^\s*"([a-z0-9-]+)\|', re.M)
-SUITE = re.compile(r'=+ (\S+) \((\d+) subtests\) =+')
 # The figures check.sh's summary gathers: (file glob under LOG, pattern).
 FIGURES = (
     ('*-kernel.log',
@@ -232,35 +233,48 @@ def check_part(out, runs, rel):
     return text
 
 
+def kunit_results():
+    """scripts/kunit-results.py as a module: the one reader of kunit.py's
+    JSON."""
+    spec = importlib.util.spec_from_file_location(
+        'kunit_results', REPO / 'scripts' / 'kunit-results.py')
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def kunit_part(out, runs, rel):
+    kr = kunit_results()
     log_dir = out / 'logs'
     configs = sorted(p.name[:-len('.kunitconfig')]
                      for p in (REPO / 'configs').glob('*.kunitconfig'))
     rows, used = [], []
     for cfg in configs:
         if cfg == 'uml-bisect':
-            logs = sorted(log_dir.glob('bisect-*-suite.log'),
-                          key=lambda p: int(p.name.split('-')[1]))
+            found = sorted(log_dir.glob('bisect-*-suite.json'),
+                           key=lambda p: int(p.name.split('-')[1]))
             named = [(f'{cfg} (patch {p.name.split("-")[1]})', p)
-                     for p in logs]
+                     for p in found]
         else:
-            named = [(cfg, log_dir / f'{cfg}.log')]
+            named = [(cfg, log_dir / f'{cfg}.json')]
         named = [(n, p) for n, p in named if p.exists()]
         if not named:
             rows.append(f'| `{cfg}` | {NOT_RUN} | | | |')
         for label, path in named:
-            body = path.read_text(errors='replace')
-            suites = ', '.join(f'`{s}` {n}' for s, n in SUITE.findall(body))
-            done = re.search(r'Testing complete\. (.*)', body)
+            found = kr.load(path)
+            if found:
+                suites = ', '.join(f'`{s}` {n}' for s, n in kr.suites(path))
+                result = kr.result_line(*kr.tally(found))
+            else:
+                suites, result = '-', 'no results (crashed or hung)'
             mtime, commit, st = runs.of(path)
             used.append(st)
-            rows.append(f'| `{label}` | {suites or "-"} | '
-                        f'{done[1] if done else "no result line"} | '
+            rows.append(f'| `{label}` | {suites} | {result} | '
                         f'{when(mtime)} | {commit} |')
     return ['## KUnit cases', '',
             'The last run of each configuration (`configs/*.kunitconfig`), '
-            'from kunit.py\'s log: the suites with their case counts and '
-            'its result line.', '',
+            'from kunit.py\'s JSON results (`scripts/kunit-results.py`): '
+            'the suites with their case counts, and the result.', '',
             runs.machines(used), '',
             '| configuration | suites (cases) | result | date | commit |',
             '|---|---|---|---|---|', *rows, '']
