@@ -162,51 +162,69 @@ static struct mm_struct *b_mm(struct kunit *test)
 	return mm;
 }
 
-/* Tree sizes, for the growth with n; teardown takes three of them. */
+/*
+ * The sizes a case runs at, one KUnit parameter each (the case's log
+ * names it "n=<size>"): tree sizes for the growth with n, three of them
+ * for teardown, hit counts, registered classic notifiers, subscriptions
+ * over the munmap()ed mapping.
+ */
 static const unsigned int b_sizes[] = { 1, 16, 256, 1024, 4096, 65536 };
 static const unsigned int b_teardown_sizes[] = { 1, 1024, 65536 };
+static const unsigned int b_lowest_sizes[] = { 1024, 65536 };
+static const unsigned int b_hits[] = { 1, 16 };
+static const unsigned int b_classic_counts[] = { 1, 8 };
+static const unsigned int b_munmap_counts[] = { 0, B_MUNMAP_SUBS };
+
+static void b_size_desc(const unsigned int *n, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "n=%u", *n);
+}
+
+KUNIT_ARRAY_PARAM(b_sizes, b_sizes, b_size_desc);
+KUNIT_ARRAY_PARAM(b_teardown_sizes, b_teardown_sizes, b_size_desc);
+KUNIT_ARRAY_PARAM(b_lowest_sizes, b_lowest_sizes, b_size_desc);
+KUNIT_ARRAY_PARAM(b_hits, b_hits, b_size_desc);
+KUNIT_ARRAY_PARAM(b_classic_counts, b_classic_counts, b_size_desc);
+KUNIT_ARRAY_PARAM(b_munmap_counts, b_munmap_counts, b_size_desc);
+
+/* The size this run of a parameterised case is for. */
+static unsigned int b_param(struct kunit *test)
+{
+	return *(const unsigned int *)test->param_value;
+}
 
 /* An invalidation between two subscriptions, missing all n of them. */
 static void bench_inval_miss(struct kunit *test)
 {
-	int k;
+	unsigned int n = b_param(test);
+	struct mm_struct *mm = b_mm(test);
+	struct bsub *subs = b_subs(test, n);
+	unsigned long gap = B_BASE + (2 * (n / 2) + 1) * PAGE_SIZE;
+	unsigned int i, calls = 0;
 
-	for (k = 0; k < ARRAY_SIZE(b_sizes); k++) {
-		unsigned int n = b_sizes[k];
-		struct mm_struct *mm = b_mm(test);
-		struct bsub *subs = b_subs(test, n);
-		unsigned long gap = B_BASE + (2 * (n / 2) + 1) * PAGE_SIZE;
-		unsigned int i, calls = 0;
-
-		b_insert_spaced(test, subs, n, mm);
-		B_TIME(test, "inval_miss", n, B_ITERS,
-		       b_inval(mm, gap, gap + PAGE_SIZE));
-		for (i = 0; i < n; i++)
-			calls += subs[i].calls;
-		KUNIT_EXPECT_EQ(test, calls, 0);
-		b_free(subs, n, mm);
-	}
+	b_insert_spaced(test, subs, n, mm);
+	B_TIME(test, "inval_miss", n, B_ITERS,
+	       b_inval(mm, gap, gap + PAGE_SIZE));
+	for (i = 0; i < n; i++)
+		calls += subs[i].calls;
+	KUNIT_EXPECT_EQ(test, calls, 0);
+	b_free(subs, n, mm);
 }
 
 /* An invalidation hitting 1 or 16 subscriptions of one span. */
 static void bench_inval_hit(struct kunit *test)
 {
-	static const unsigned int hits[] = { 1, 16 };
-	int k;
+	unsigned int n = b_param(test), i;
+	struct mm_struct *mm = b_mm(test);
+	struct bsub *subs = b_subs(test, n);
 
-	for (k = 0; k < ARRAY_SIZE(hits); k++) {
-		unsigned int n = hits[k], i;
-		struct mm_struct *mm = b_mm(test);
-		struct bsub *subs = b_subs(test, n);
-
-		for (i = 0; i < n; i++)
-			b_insert(test, &subs[i], mm, B_BASE, PAGE_SIZE);
-		B_TIME(test, "inval_hit", n, B_ITERS,
-		       b_inval(mm, B_BASE, B_BASE + PAGE_SIZE));
-		for (i = 0; i < n; i++)
-			KUNIT_EXPECT_EQ(test, subs[i].calls, B_REPS * B_ITERS);
-		b_free(subs, n, mm);
-	}
+	for (i = 0; i < n; i++)
+		b_insert(test, &subs[i], mm, B_BASE, PAGE_SIZE);
+	B_TIME(test, "inval_hit", n, B_ITERS,
+	       b_inval(mm, B_BASE, B_BASE + PAGE_SIZE));
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, subs[i].calls, B_REPS * B_ITERS);
+	b_free(subs, n, mm);
 }
 
 /* The driver's read side: read_begin, driver lock, read_retry. */
@@ -258,11 +276,8 @@ static void b_remove_insert(struct kunit *test, const char *op,
 /* Remove the middle subscription of a tree of n and insert it again. */
 static void bench_remove_insert(struct kunit *test)
 {
-	int k;
-
-	for (k = 0; k < ARRAY_SIZE(b_sizes); k++)
-		b_remove_insert(test, "remove_insert", b_sizes[k],
-				b_sizes[k] / 2);
+	b_remove_insert(test, "remove_insert", b_param(test),
+			b_param(test) / 2);
 }
 
 /*
@@ -272,11 +287,7 @@ static void bench_remove_insert(struct kunit *test)
  */
 static void bench_remove_insert_lowest(struct kunit *test)
 {
-	static const unsigned int sizes[] = { 1024, 65536 };
-	int k;
-
-	for (k = 0; k < ARRAY_SIZE(sizes); k++)
-		b_remove_insert(test, "remove_insert_lowest", sizes[k], 0);
+	b_remove_insert(test, "remove_insert_lowest", b_param(test), 0);
 }
 
 /*
@@ -525,31 +536,24 @@ static const struct mmu_notifier_ops bclassic_ops = {
 
 static void bench_classic_inval(struct kunit *test)
 {
-	static const unsigned int counts[] = { 1, 8 };
+	unsigned int n = b_param(test), i;
+	struct mm_struct *mm = b_mm(test);
 	struct bclassic *c;
-	int k, i;
 
-	c = kunit_kcalloc(test, 8, sizeof(*c), GFP_KERNEL);
+	c = kunit_kcalloc(test, n, sizeof(*c), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, c);
-	for (k = 0; k < ARRAY_SIZE(counts); k++) {
-		struct mm_struct *mm = b_mm(test);
-		unsigned int n = counts[k];
-
-		for (i = 0; i < n; i++) {
-			memset(&c[i], 0, sizeof(c[i]));
-			c[i].mn.ops = &bclassic_ops;
-			KUNIT_ASSERT_EQ(test, 0,
-					mmu_notifier_register(&c[i].mn, mm));
-		}
-		B_TIME(test, "classic_inval", n, B_ITERS,
-		       b_inval(mm, B_BASE, B_BASE + PAGE_SIZE));
-		for (i = 0; i < n; i++) {
-			KUNIT_EXPECT_EQ(test, c[i].starts, B_REPS * B_ITERS);
-			KUNIT_EXPECT_EQ(test, c[i].ends, B_REPS * B_ITERS);
-			mmu_notifier_unregister(&c[i].mn, mm);
-		}
-		mmput(mm);
+	for (i = 0; i < n; i++) {
+		c[i].mn.ops = &bclassic_ops;
+		KUNIT_ASSERT_EQ(test, 0, mmu_notifier_register(&c[i].mn, mm));
 	}
+	B_TIME(test, "classic_inval", n, B_ITERS,
+	       b_inval(mm, B_BASE, B_BASE + PAGE_SIZE));
+	for (i = 0; i < n; i++) {
+		KUNIT_EXPECT_EQ(test, c[i].starts, B_REPS * B_ITERS);
+		KUNIT_EXPECT_EQ(test, c[i].ends, B_REPS * B_ITERS);
+		mmu_notifier_unregister(&c[i].mn, mm);
+	}
+	mmput(mm);
 }
 
 /*
@@ -558,31 +562,28 @@ static void bench_classic_inval(struct kunit *test)
  */
 static void bench_teardown(struct kunit *test)
 {
-	int k, r;
+	unsigned int n = b_param(test);
+	struct bsub *subs = b_subs(test, n);
+	u64 best = U64_MAX;
+	int r;
 
-	for (k = 0; k < ARRAY_SIZE(b_teardown_sizes); k++) {
-		unsigned int n = b_teardown_sizes[k];
-		struct bsub *subs = b_subs(test, n);
-		u64 best = U64_MAX;
+	for (r = 0; r < B_REPS; r++) {
+		struct mm_struct *mm = b_mm(test);
+		unsigned int i;
+		u64 t0;
 
-		for (r = 0; r < B_REPS; r++) {
-			struct mm_struct *mm = b_mm(test);
-			unsigned int i;
-			u64 t0;
-
-			/* Removed subscriptions can be inserted again. */
-			b_insert_spaced(test, subs, n, mm);
-			t0 = ktime_get_ns();
-			mmput(mm);
-			b_remove_all(subs, n);
-			best = min(best, ktime_get_ns() - t0);
-			for (i = 0; i < n; i++)
-				KUNIT_EXPECT_EQ(test, subs[i].calls, r + 1);
-			cond_resched();
-		}
-		b_print(test, "teardown", n, "ns", best * 100);
-		kvfree(subs);
+		/* Removed subscriptions can be inserted again. */
+		b_insert_spaced(test, subs, n, mm);
+		t0 = ktime_get_ns();
+		mmput(mm);
+		b_remove_all(subs, n);
+		best = min(best, ktime_get_ns() - t0);
+		for (i = 0; i < n; i++)
+			KUNIT_EXPECT_EQ(test, subs[i].calls, r + 1);
+		cond_resched();
 	}
+	b_print(test, "teardown", n, "ns", best * 100);
+	kvfree(subs);
 }
 
 /*
@@ -592,42 +593,34 @@ static void bench_teardown(struct kunit *test)
  */
 static void bench_munmap(struct kunit *test)
 {
-	static const unsigned int counts[] = { 0, B_MUNMAP_SUBS };
+	unsigned int n = b_param(test), i;
 	struct mm_struct *mm = b_mm(test);
 	struct bsub *subs = b_subs(test, B_MUNMAP_SUBS);
 	unsigned long len = B_MUNMAP_LEN / B_MUNMAP_SUBS;
-	int k, r;
+	u64 best = U64_MAX;
+	int r;
 
 	mm->task_size = TASK_SIZE;
 	arch_pick_mmap_layout(mm, &current->signal->rlim[RLIMIT_STACK]);
 	kthread_use_mm(mm);
-	for (k = 0; k < ARRAY_SIZE(counts); k++) {
-		unsigned int n = counts[k], i;
-		u64 best = U64_MAX;
+	for (r = 0; r < B_REPS; r++) {
+		unsigned long addr;
+		u64 t0;
 
-		for (r = 0; r < B_REPS; r++) {
-			unsigned long addr;
-			u64 t0;
-
-			addr = vm_mmap(NULL, 0, B_MUNMAP_LEN,
-				       PROT_READ | PROT_WRITE,
-				       MAP_ANONYMOUS | MAP_PRIVATE |
-				       MAP_POPULATE, 0);
-			KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
-			for (i = 0; i < n; i++)
-				b_insert(test, &subs[i], mm, addr + i * len,
-					 len);
-			t0 = ktime_get_ns();
-			KUNIT_ASSERT_EQ(test, 0,
-					vm_munmap(addr, B_MUNMAP_LEN));
-			best = min(best, ktime_get_ns() - t0);
-			b_remove_all(subs, n);
-			cond_resched();
-		}
+		addr = vm_mmap(NULL, 0, B_MUNMAP_LEN, PROT_READ | PROT_WRITE,
+			       MAP_ANONYMOUS | MAP_PRIVATE | MAP_POPULATE, 0);
+		KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr));
 		for (i = 0; i < n; i++)
-			KUNIT_EXPECT_EQ(test, subs[i].calls, B_REPS);
-		b_print(test, "munmap64m", n, "ns", best * 100);
+			b_insert(test, &subs[i], mm, addr + i * len, len);
+		t0 = ktime_get_ns();
+		KUNIT_ASSERT_EQ(test, 0, vm_munmap(addr, B_MUNMAP_LEN));
+		best = min(best, ktime_get_ns() - t0);
+		b_remove_all(subs, n);
+		cond_resched();
 	}
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, subs[i].calls, B_REPS);
+	b_print(test, "munmap64m", n, "ns", best * 100);
 	kthread_unuse_mm(mm);
 	kvfree(subs);
 	mmput(mm);
@@ -1032,21 +1025,25 @@ static void bench_live_remove_two_walkers(struct kunit *test)
 	mmput(mm);
 }
 
+/* A slow case run once per size of its array (see b_sizes). */
+#define B_CASE_SIZES(name, gen)						\
+	KUNIT_CASE_PARAM_ATTR(name, gen, { .speed = KUNIT_SPEED_SLOW })
+
 static struct kunit_case mmu_notifier_bench_cases[] = {
 	KUNIT_CASE(bench_struct_size),
-	KUNIT_CASE_SLOW(bench_inval_miss),
-	KUNIT_CASE_SLOW(bench_inval_hit),
+	B_CASE_SIZES(bench_inval_miss, b_sizes_gen_params),
+	B_CASE_SIZES(bench_inval_hit, b_hits_gen_params),
 	KUNIT_CASE_SLOW(bench_read_retry),
-	KUNIT_CASE_SLOW(bench_remove_insert),
-	KUNIT_CASE_SLOW(bench_remove_insert_lowest),
+	B_CASE_SIZES(bench_remove_insert, b_sizes_gen_params),
+	B_CASE_SIZES(bench_remove_insert_lowest, b_lowest_sizes_gen_params),
 	KUNIT_CASE_SLOW(bench_inval_empty),
 	KUNIT_CASE_SLOW(bench_remove_during_missing),
 	KUNIT_CASE_SLOW(bench_liveness),
 	KUNIT_CASE_SLOW(bench_live_remove_two_walkers),
 	KUNIT_CASE_SLOW(bench_inval_devices),
-	KUNIT_CASE_SLOW(bench_classic_inval),
-	KUNIT_CASE_SLOW(bench_teardown),
-	KUNIT_CASE_SLOW(bench_munmap),
+	B_CASE_SIZES(bench_classic_inval, b_classic_counts_gen_params),
+	B_CASE_SIZES(bench_teardown, b_teardown_sizes_gen_params),
+	B_CASE_SIZES(bench_munmap, b_munmap_counts_gen_params),
 	KUNIT_CASE_SLOW(bench_two_cpus),
 	{}
 };
