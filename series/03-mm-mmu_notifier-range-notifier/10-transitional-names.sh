@@ -5,8 +5,8 @@
 # patch's names list, and the patch after it drops the mapping.
 set -euo pipefail
 
-# shellcheck source=../05-treewide-convert/names.inc
-. "$(dirname "$0")/../05-treewide-convert/names.inc"
+# shellcheck source=../06-treewide-convert/names.inc
+. "$(dirname "$0")/../06-treewide-convert/names.inc"
 
 h=include/linux/mmu_notifier.h
 last='#endif /* _LINUX_MMU_NOTIFIER_H */'
