@@ -51,13 +51,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-which=${1:-both}
-case $which in
-base) trees=(base) ;;
-series) trees=(series) ;;
-both) trees=(base series) ;;
-*) die "usage: $0 [base|series|both]" ;;
-esac
+which_trees "${1:-both}"
 frag=${USERS_CONFIG:-$top/configs/users-x86_64.config}
 src=$(base_tree)
 [ -d "$src/.git" ] || die "$src is not a git tree: run 'make' first"

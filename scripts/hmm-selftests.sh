@@ -69,13 +69,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-which=${1:-both}
-case $which in
-base) trees=(base) ;;
-series) trees=(series) ;;
-both) trees=(base series) ;;
-*) die "usage: $0 [base|series|both]" ;;
-esac
+which_trees "${1:-both}"
 read -r -a modes <<<"${HMM_MODES:-smoke spm}"
 timeout_s=${HMM_TIMEOUT:-600}
 frag=$top/configs/hmm-guest.config

@@ -336,3 +336,14 @@ kunit_exec() {
 	cp "$objdir/test.log" "$klog" 2>/dev/null || : >"$klog"
 	return "$rc"
 }
+
+# which_trees WHICH: the trees a script that compares the base with the
+# series runs on: base, series or both (into the array trees).
+which_trees() {
+	case $1 in
+	base) trees=(base) ;;
+	series) trees=(series) ;;
+	both) trees=(base series) ;;
+	*) die "usage: $0 [base|series|both]" ;;
+	esac
+}
