@@ -61,6 +61,8 @@ say "$n commits in $range of $repo; worktree $wt"
 passed=0 failed=0 first=""
 report=$LOG_DIR/bisect.txt
 : >"$report"
+# The logs of an earlier run, which may have had more patches.
+rm -f "$LOG_DIR"/bisect-[0-9]*
 for i in "${!commits[@]}"; do
 	c=${commits[$i]}
 	k=$((i + 1))
