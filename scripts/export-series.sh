@@ -2,7 +2,8 @@
 # Export the applied series with git format-patch -vN --cover-letter into
 # out/series/ (vN-0000-cover-letter.patch, vN-0001-*.patch, ...; N from
 # series/version). The cover letter's subject and body come from
-# series/cover-letter, with its @PATCHES@ and @CASES@ counted in the tree,
+# series/cover-letter, with its @PATCHES@ and @CASES@ counted in the tree
+# and its @FIGURES@ from the last runs (scripts/measurements.py cover),
 # then series/changes-vN and the base the series applies to; To: and Cc:
 # come from scripts/series-recipients.sh.
 #
@@ -24,6 +25,10 @@ mkdir -p "$dest"
 patches=$(git -C "$tree" rev-list --count base..series)
 cases=$(grep -cE '^\s*KUNIT_CASE(_SLOW)?\(' "$tree/lib/test_mmu_notifier.c" || true)
 text=$(sed -e "s/@PATCHES@/$patches/g" -e "s/@CASES@/$cases/g" "$cover")
+# And the figures from the last runs recorded in out/ (@FIGURES@), never
+# typed: run make check (and make bench), then make, before sending.
+figures=$("$top/scripts/measurements.py" cover --out "$OUT")
+text=${text//@FIGURES@/$figures}
 v=$(series_version)
 if [ "$v" -gt 1 ]; then
 	[ -f "$top/series/changes-v$v" ] ||

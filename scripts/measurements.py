@@ -7,6 +7,9 @@ usage: scripts/measurements.py [--out DIR] [--page FILE]
        scripts/measurements.py stamp
          print the stamp of a run that starts now (scripts/check.sh and
          scripts/bench.sh keep one beside their output)
+       scripts/measurements.py cover [--out DIR]
+         print the cover letter's paragraph of figures: the last make
+         check and make bench recorded in DIR (scripts/export-series.sh)
 
 `make check` and `make bench` rewrite the page at their end, `make
 measurements` from out/ alone. No figure is typed in here: each is read
@@ -46,6 +49,7 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -351,10 +355,58 @@ def page(out):
     return re.sub(r'\n{3,}', '\n\n', '\n'.join(text)).rstrip('\n') + '\n'
 
 
+# The lines of out/bench.md (scripts/bench_report) the cover letter quotes.
+BENCH_SUMMARY = re.compile(r'^\*\*bench: (.*)\*\*$', re.M)
+BENCH_TWO_CPU = re.compile(
+    r'^\| (retry2|inval2) 2-CPU throughput, cpu0 \+ cpu1, ours / 6\.12 '
+    r'\(QEMU\) >= [0-9.]+ \| (\d+) / (\d+) = ([0-9.]+) \|', re.M)
+
+
+def cover(out):
+    """The cover letter's paragraph of figures, from the stamped runs in
+    OUT: the sum of make check's steps and make bench's verdicts and 2-CPU
+    throughput, each with its date and commits. Plain text, 72 columns."""
+    log_dir = out / 'logs'
+    steps = STEP.findall((REPO / 'scripts/check.sh').read_text())
+    stamps = [st for name in steps
+              if (st := read_stamp(log_dir / f'check-{name}.stamp'))]
+    text = []
+    if stamps:
+        days = sorted({utc(st['_end']).strftime('%Y-%m-%d') for st in stamps})
+        commits = sorted({st.get('commit', '?') +
+                          (' (dirty)' if st.get('dirty') == 'yes' else '')
+                          for st in stamps})
+        text.append(f'make check, {len(stamps)} of its {len(steps)} steps, '
+                    f'last run {" to ".join(days[::len(days) - 1 or 1])} at '
+                    f'commit {", ".join(commits)}: '
+                    f'{summed(st["result"] for st in stamps)}.')
+    bench, st = out / 'bench.md', read_stamp(out / 'bench.stamp')
+    if bench.exists() and st:
+        body = bench.read_text(errors='replace')
+        line = (f'make bench of {utc(st["_end"]).strftime("%Y-%m-%d")} at '
+                f'commit {st.get("commit", "?")} (UML on one CPU; QEMU '
+                f'x86_64 with TCG, not hardware, for two CPUs)')
+        if (m := BENCH_SUMMARY.search(body)):
+            line += f': {m[1]}'
+        names = {'retry2': 'the collision-retry loop',
+                 'inval2': 'disjoint invalidations'}
+        two = [f'{names[m[1]]} {m[3]} for 6.12 and {m[2]} for the series '
+               f'({m[4]}x)' for m in BENCH_TWO_CPU.finditer(body)]
+        if two:
+            line += ('; operations per ms of both CPUs together, ' +
+                     ', '.join(two))
+        text.append(line + '.')
+    if not text:
+        return textwrap.fill('No make check or make bench run was recorded '
+                             'in the tree this was exported from.', 72)
+    text.insert(0, 'The last runs in the tree this was exported from:')
+    return textwrap.fill(' '.join(text), 72)
+
+
 def main():
     ap = argparse.ArgumentParser(
         description='Build MEASUREMENTS.md from out/ (see the header).')
-    ap.add_argument('mode', nargs='?', choices=('page', 'stamp'),
+    ap.add_argument('mode', nargs='?', choices=('page', 'stamp', 'cover'),
                     default='page')
     ap.add_argument('--out', type=Path, default=REPO / 'out',
                     help='the output folder to read (default <repo>/out)')
@@ -364,6 +416,9 @@ def main():
     if args.mode == 'stamp':
         for key, value in stamp_now().items():
             print(f'{key}={value}')
+        return 0
+    if args.mode == 'cover':
+        print(cover(args.out))
         return 0
     # Silent: make check's and make bench's last line stays their own.
     args.page.write_text(page(args.out))
