@@ -16,6 +16,8 @@
 #                those of its expected-verdicts file
 #   kunit-results  scripts/check-kunit-results.sh: scripts/kunit-results.py,
 #                which counts every KUnit result, on a recorded JSON file
+#   scan-log     scripts/check-scan-log.sh: the log scan's rule for KCSAN
+#                reports in base-kernel code only, on recorded reports
 #
 # usage: scripts/lint.sh [STEP...]     (default: all)
 # Each step counts as one; the last line is "N passed, N failed".
@@ -201,8 +203,14 @@ step_kunit-results() {
 		"$top/scripts/check-kunit-results.sh"
 }
 
+step_scan-log() {
+	script_step scan-log \
+		"verdicts differ from tests/scan-log/expected" \
+		"$top/scripts/check-scan-log.sh"
+}
+
 all=(checkpatch kerneldoc gcc clang coccicheck htmldocs cocci-message bench-report
-     kunit-results)
+     kunit-results scan-log)
 for s in "${@:-${all[@]}}"; do
 	say "=== $s"
 	"step_$s"
