@@ -4,5 +4,5 @@
 # patch's mmu_range_read_begin() decides under the notifier lock.
 set -euo pipefail
 
-diff=$(dirname "$0")/../04-mm-mmu_notifier-lockless-read-begin/10-lockless-read-begin.diff
+diff=$(dirname "$0")/../06-mm-mmu_notifier-lockless-read-begin/10-lockless-read-begin.diff
 git apply -R "$diff"
