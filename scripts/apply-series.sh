@@ -30,7 +30,9 @@ git config user.name >/dev/null && git config user.email >/dev/null ||
 
 # The inputs of the series: every file of series/ and kernel/ and this script.
 stamp=$( (cd "$top" && find series kernel -type f -print0 | sort -z |
-	xargs -0 sha1sum; sha1sum scripts/apply-series.sh; echo "$ver $upto") |
+	xargs -0 sha1sum; sha1sum scripts/apply-series.sh; echo "$ver $upto"
+	# Who signs off, and whether MAINTAINERS names them (30-reviewer.sh).
+	git config user.name; git config user.email; echo "${REVIEWER:-0}") |
 	sha1sum | cut -d' ' -f1)
 
 # Hand edits in the build tree: stop, say how to keep or drop them.

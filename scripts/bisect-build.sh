@@ -5,13 +5,16 @@
 # For each commit of RANGE, oldest first, in a worktree of our own:
 #   uml    the UML KUnit kernel, built incrementally with kunit.py from
 #          configs/uml-bisect.kunitconfig, plus the suite's own
-#          lib/test_mmu_notifier.kunitconfig from the commit that adds it.
+#          lib/test_mmu_notifier.kunitconfig and
+#          configs/uml-bisect-suite.kunitconfig (the misuse cases, fault
+#          injection) from the commit that adds the suite.
 #          MMU_NOTIFIER has no prompt; on UML only InfiniBand on-demand
 #          paging can select it (see the kunitconfig), which also compiles
 #          mm/hmm.c and the converted drivers/infiniband/core/umem_odp.c.
 #          The build must leave CONFIG_MMU_NOTIFIER=y and mm/mmu_notifier.o.
 #   suite  from the commit that adds the KUnit suite on: that kernel runs
-#          it (kunit.py exec); every case must pass or skip.
+#          it (kunit.py exec); every case must pass or skip (a case skips
+#          only for a reason of its own, e.g. no tracepoints).
 #   users  every in-tree user of the API on x86_64 (scripts/compile-users.sh
 #          series, pointed at the worktree): the treewide conversion touches
 #          GPU, RDMA and Xen drivers that UML cannot build. Skip with
@@ -72,7 +75,8 @@ for i in "${!commits[@]}"; do
 
 	cfgs=(--kunitconfig="$top/configs/uml-bisect.kunitconfig")
 	[ -f "$wt/lib/test_mmu_notifier.kunitconfig" ] &&
-		cfgs+=(--kunitconfig="$wt/lib/test_mmu_notifier.kunitconfig")
+		cfgs+=(--kunitconfig="$wt/lib/test_mmu_notifier.kunitconfig"
+		       --kunitconfig="$top/configs/uml-bisect-suite.kunitconfig")
 	ulog=$LOG_DIR/bisect-$k-uml.log
 	say "patch $k/$n: uml build (${#cfgs[@]} kunitconfigs; log: $ulog)"
 	if kunit_build "$wt" "$kdir" "$ulog" "${cfgs[@]}"; then

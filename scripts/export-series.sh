@@ -54,4 +54,8 @@ git -C "$tree" format-patch -q --cover-letter \
 "$top/scripts/series-recipients.sh"
 n=$(series_patches | wc -l)
 say "v$v: $n patches and a cover letter for $base_words in $dest"
+# Whether MAINTAINERS names the sender, and why (not).
+for r in "$top"/series/[0-9][0-9]-*/30-reviewer.sh; do
+	say "$(cd "$tree" && REVIEWER=${REVIEWER:-0} bash "$r" --why)"
+done
 ls "$dest" | sed 's/^/  /'

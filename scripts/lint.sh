@@ -18,6 +18,8 @@
 #                which counts every KUnit result, on a recorded JSON file
 #   scan-log     scripts/check-scan-log.sh: the log scan's rule for KCSAN
 #                reports in base-kernel code only, on recorded reports
+#   reviewer     scripts/check-reviewer.sh: MAINTAINERS names the sender
+#                (as R:) only when asked and only for a real identity
 #
 # usage: scripts/lint.sh [STEP...]     (default: all)
 # Each step counts as one; the last line is "N passed, N failed".
@@ -209,8 +211,14 @@ step_scan-log() {
 		"$top/scripts/check-scan-log.sh"
 }
 
+step_reviewer() {
+	script_step reviewer \
+		"identities handled otherwise than tests/reviewer/identities says" \
+		"$top/scripts/check-reviewer.sh"
+}
+
 all=(checkpatch kerneldoc gcc clang coccicheck htmldocs cocci-message bench-report
-     kunit-results scan-log)
+     kunit-results scan-log reviewer)
 for s in "${@:-${all[@]}}"; do
 	say "=== $s"
 	"step_$s"
