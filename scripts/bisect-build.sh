@@ -6,8 +6,8 @@
 #   uml    the UML KUnit kernel, built incrementally with kunit.py from
 #          configs/uml-bisect.kunitconfig, plus the suite's own
 #          lib/test_mmu_notifier.kunitconfig and
-#          configs/uml-bisect-suite.kunitconfig (the misuse cases, fault
-#          injection) from the commit that adds the suite.
+#          configs/uml-bisect-suite.kunitconfig (the misuse cases) from
+#          the commit that adds the suite.
 #          MMU_NOTIFIER has no prompt; on UML only InfiniBand on-demand
 #          paging can select it (see the kunitconfig), which also compiles
 #          mm/hmm.c and the converted drivers/infiniband/core/umem_odp.c.
