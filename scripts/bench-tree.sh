@@ -50,15 +50,15 @@ detached_worktree "$wt" "$rev"
 put lib/mmu_notifier_bench.c <"$top/bench/mmu_notifier_bench.c"
 if [ "$impl" != series ]; then
 	# Our names on 6.12: the treewide patch's renames, the other way round.
-	# shellcheck source=../series/08-treewide-convert/names.inc
-	. "$top/series/08-treewide-convert/names.inc"
+	# shellcheck source=../series/09-treewide-convert/names.inc
+	. "$top/series/09-treewide-convert/names.inc"
 	{
 		cat <<'HEADER'
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The benchmark's names on unmodified Linux 6.12, where range notifiers
  * are called interval notifiers. Written by scripts/bench-tree.sh from
- * series/08-treewide-convert/names, in the base trees only; the series
+ * series/09-treewide-convert/names, in the base trees only; the series
  * tree has <linux/mmu_range_notifier.h> instead.
  */
 #ifndef MMU_NOTIFIER_BENCH_COMPAT_H
