@@ -50,6 +50,9 @@ detached_worktree "$wt" "$rev"
 put lib/mmu_notifier_bench.c <"$top/bench/mmu_notifier_bench.c"
 if [ "$impl" != series ]; then
 	# Our names on 6.12: the treewide patch's renames, the other way round.
+	# Not patch 03's <linux/mmu_range_notifier.h>, although it maps the
+	# same pairs: its remove also clears ->mm, a store 6.12 does not make,
+	# and the base trees must time 6.12's own remove.
 	# shellcheck source=../series/09-treewide-convert/names.inc
 	. "$top/series/09-treewide-convert/names.inc"
 	{

@@ -29,22 +29,22 @@ placeholder() {
 }
 
 why=$(placeholder)
+line=
 if [ "${REVIEWER:-0}" != 1 ]; then
-	msg="MAINTAINERS: nobody is named (make REVIEWER=1 names the sender as R: of MEMORY MANAGEMENT)"
-	if [ -n "$why" ]; then
-		msg+="; the sender could not be: $why"
-	fi
-	if [ "${1:-}" = --why ]; then echo "$msg"; fi
-	exit 0
-fi
-if [ -n "$why" ]; then
+	msg="MAINTAINERS: nobody is named (make REVIEWER=1 names the sender as R: of MEMORY MANAGEMENT)${why:+; the sender could not be: $why}"
+elif [ -n "$why" ]; then
 	msg="MAINTAINERS: REVIEWER=1, but nobody is named: $why"
-	if [ "${1:-}" = --why ]; then echo "$msg"; else echo "$msg" >&2; fi
+else
+	line="R:	$name <$email>"
+	msg="MAINTAINERS: the sender is named as a reviewer of MEMORY MANAGEMENT ($line)"
+fi
+if [ "${1:-}" = --why ]; then
+	echo "$msg"
 	exit 0
 fi
-line="R:	$name <$email>"
-if [ "${1:-}" = --why ]; then
-	echo "MAINTAINERS: the sender is named as a reviewer of MEMORY MANAGEMENT ($line)"
+if [ -z "$line" ]; then
+	# Asked for and refused: say so in the series log too.
+	[ "${REVIEWER:-0}" != 1 ] || echo "$msg" >&2
 	exit 0
 fi
 

@@ -1,16 +1,17 @@
 #!/bin/bash
 # kernel/lib/test_mmu_notifier.c is the suite at the end of the series.
 # The cases of behaviour that later patches bring join with them, each
-# patch's as a diff (the rewrite's, two-pass invalidation's, the misuse
-# checks', the tracepoints'): take those diffs back here, newest first,
-# so that this patch's suite is the one that passes on 6.12's
-# implementation.
+# patch's as its NN-kunit-cases.diff: take every one of those back here,
+# newest patch first, so that this patch's suite is the one that passes on
+# 6.12's implementation.
 set -euo pipefail
 
-s=$(dirname "$0")/..
-for d in 12-mm-mmu_notifier-tracepoints/30-kunit-cases.diff \
-	 08-mm-mmu_notifier-misuse-checks/20-kunit-cases.diff \
-	 07-mm-mmu_notifier-two-pass/20-kunit-cases.diff \
-	 05-mm-mmu_notifier-range-notifier/40-kunit-cases.diff; do
-	git apply -R "$s/$d"
+here=$(cd "$(dirname "$0")" && pwd)
+mapfile -t diffs < <(ls -r "$here"/../[0-9][0-9]-*/[0-9][0-9]-kunit-cases.diff)
+[ ${#diffs[@]} -gt 0 ] || {
+	echo "$0: no later patch has a kunit-cases diff" >&2
+	exit 1
+}
+for d in "${diffs[@]}"; do
+	git apply -R "$d"
 done
