@@ -208,19 +208,26 @@ struct lockdep_map __mmu_notifier_invalidate_range_start_map = {
  *	deferred list to be applied.
  */
 struct mmu_notifier_subscriptions {
+	/*
+	 * What invalidations, inserts and removes touch comes first: the
+	 * first 64 bytes on 64-bit without lock debugging, which the
+	 * alignment below keeps in one cache line (the object is
+	 * kmalloc-128, naturally aligned). @deferred and @wq serve only the
+	 * slow paths.
+	 */
 	spinlock_t lock;	/* see the field list above */
-	struct hlist_head list;
-	bool has_itree;
-	bool want_flip;
 	unsigned int walkers;
-	unsigned int nr_deferred;
 	unsigned long cur_seq;
 	unsigned long done_seq;
-	unsigned long active[2];
+	unsigned int active[2];
 	struct rb_root_cached itree;
+	struct hlist_head list;
+	unsigned int nr_deferred;
+	bool has_itree;
+	bool want_flip;
 	struct hlist_head deferred;
 	wait_queue_head_t wq;
-};
+} ____cacheline_aligned;
 
 #define for_each_classic(sub, subs)					\
 	hlist_for_each_entry_srcu(sub, &(subs)->list, hlist,		\
