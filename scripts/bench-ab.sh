@@ -12,37 +12,24 @@
 #   e.g. 'mmu_notifier_bench.bench_[rc]*' for remove + insert and the
 #   classic invalidation), REBUILD=0 (boot the kernels as they are),
 #   BENCH_CPU (the host CPU, default 1)
-# Logs: out/bench-ab/logs/uml-<impl>-<run>.log.
+# Boots and builds through scripts/bench-run.sh. Logs:
+# out/bench-ab/logs/uml-<impl>-<run>.log (kernel), out/logs/bench-ab-*.
 set -euo pipefail
 TAG=bench-ab
 . "$(dirname "$0")/lib.sh"
 
 runs=${1:-16}
-filter=${BENCH_FILTER:-mmu_notifier_bench}
-logs=$OUT/bench-ab/logs
-for impl in base series; do
-	[ -f "$BUILD_ROOT/bench/$impl/uml/.config" ] ||
-		die "no $impl benchmark kernel in $BUILD_ROOT/bench/$impl/uml; run 'make bench' first"
-done
+export BENCH_LOGS=$OUT/bench-ab/logs BENCH_FILTER=${BENCH_FILTER:-mmu_notifier_bench}
 if [ "${REBUILD:-1}" != 0 ]; then
-	say "rebuilding the series benchmark kernel (log: $LOG_DIR/bench-ab-build.log)"
-	kunit_build "$(bench_tree series)" "$BUILD_ROOT/bench/series/uml" \
-		"$LOG_DIR/bench-ab-build.log" \
-		--kunitconfig="$top/bench/bench.kunitconfig" \
-		--kunitconfig="$top/bench/bench-uml.kunitconfig" ||
-		die "build failed; see $LOG_DIR/bench-ab-build.log"
+	KEEP_TREE=1 BUILD_ONLY=1 _T0=$_t0 "$top/scripts/bench-run.sh" series uml
 fi
-rm -rf "$logs"
-mkdir -p "$logs"
-say "$runs boots of base and series, alternating, filter '$filter'"
+rm -rf "$BENCH_LOGS"
+say "$runs boots of base and series, alternating, filter '$BENCH_FILTER'"
 for ((r = 1; r <= runs; r++)); do
 	for impl in base series; do
-		KUNIT_EXEC_PREFIX="taskset -c ${BENCH_CPU:-1}" kunit_exec \
-			"$(bench_tree "$impl")" "$BUILD_ROOT/bench/$impl/uml" \
-			"$logs/kunit-$impl-$r.log" "$logs/uml-$impl-$r.json" \
-			"$logs/uml-$impl-$r.log" --timeout 900 "$filter" ||
-			die "boot $r of $impl failed; see $logs/kunit-$impl-$r.log"
+		RUN_ONLY=1 RUN_FIRST=$r _T0=$_t0 \
+			"$top/scripts/bench-run.sh" "$impl" uml 1
 	done
 done
-"$top/scripts/bench-ab.py" --base "$logs"/uml-base-*.log \
-	--series "$logs"/uml-series-*.log
+"$top/scripts/bench-ab.py" --base "$BENCH_LOGS"/uml-base-*.log \
+	--series "$BENCH_LOGS"/uml-series-*.log
