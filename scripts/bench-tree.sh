@@ -53,15 +53,15 @@ if [ "$impl" != series ]; then
 	# Not patch 03's <linux/mmu_range_notifier.h>, although it maps the
 	# same pairs: its remove also clears ->mm, a store 6.12 does not make,
 	# and the base trees must time 6.12's own remove.
-	# shellcheck source=../series/09-treewide-convert/names.inc
-	. "$top/series/09-treewide-convert/names.inc"
+	# shellcheck source=../series/10-treewide-convert/names.inc
+	. "$top/series/10-treewide-convert/names.inc"
 	{
 		cat <<'HEADER'
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The benchmark's names on unmodified Linux 6.12, where range notifiers
  * are called interval notifiers. Written by scripts/bench-tree.sh from
- * series/09-treewide-convert/names, in the base trees only; the series
+ * series/10-treewide-convert/names, in the base trees only; the series
  * tree has <linux/mmu_range_notifier.h> instead.
  */
 #ifndef MMU_NOTIFIER_BENCH_COMPAT_H

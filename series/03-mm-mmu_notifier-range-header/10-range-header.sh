@@ -6,8 +6,8 @@
 # replaces it with the header of the new implementation.
 set -euo pipefail
 
-# shellcheck source=../09-treewide-convert/names.inc
-. "$(dirname "$0")/../09-treewide-convert/names.inc"
+# shellcheck source=../10-treewide-convert/names.inc
+. "$(dirname "$0")/../10-treewide-convert/names.inc"
 
 h=include/linux/mmu_range_notifier.h
 [ ! -e "$h" ] || {

@@ -1,12 +1,12 @@
 #!/bin/bash
 # Map the 6.12 mmu_interval_* names onto the new ones at the end of
 # <linux/mmu_notifier.h>, so that every user keeps building until the
-# treewide conversion that follows (patch 09), whose names list gives
-# the pairs; patch 10 drops the mapping.
+# treewide conversion that follows (patch 10), whose names list gives
+# the pairs; patch 11 drops the mapping.
 set -euo pipefail
 
-# shellcheck source=../09-treewide-convert/names.inc
-. "$(dirname "$0")/../09-treewide-convert/names.inc"
+# shellcheck source=../10-treewide-convert/names.inc
+. "$(dirname "$0")/../10-treewide-convert/names.inc"
 
 h=include/linux/mmu_notifier.h
 last='#endif /* _LINUX_MMU_NOTIFIER_H */'

@@ -5,5 +5,5 @@
 # decides under the notifier lock.
 set -euo pipefail
 
-diff=$(dirname "$0")/../06-mm-mmu_notifier-lockless-read-begin/10-lockless-read-begin.diff
+diff=$(dirname "$0")/../07-mm-mmu_notifier-lockless-read-begin/10-lockless-read-begin.diff
 git apply -R "$diff"
