@@ -2579,10 +2579,6 @@ static void classic_unwind_survives_put_of_refuser(struct kunit *test)
 }
 
 /*
- * An end undoes what its start did: a classic notifier registered between
- * the two gets no end for a start it never saw.
- */
-/*
  * The end undoes what the start did even when the mm already had notifier
  * state: a start that walked only the classic list, then the first range
  * subscription (which sets up the tree), then the end. The new tree must

@@ -872,21 +872,6 @@ void __mmu_notifier_subscriptions_destroy(struct mm_struct *mm)
 /* Registration                                                            */
 /* ---------------------------------------------------------------------- */
 
-/*
- * Teach lockdep, once per registration, that invalidate_range_start() can
- * be reached from reclaim: a callback that takes a lock which is also held
- * around a GFP_KERNEL allocation is then reported as a possible deadlock.
- */
-static void mn_lockdep_teach_reclaim(void)
-{
-	if (!IS_ENABLED(CONFIG_LOCKDEP))
-		return;
-	fs_reclaim_acquire(GFP_KERNEL);
-	lock_map_acquire(&__mmu_notifier_invalidate_range_start_map);
-	lock_map_release(&__mmu_notifier_invalidate_range_start_map);
-	fs_reclaim_release(GFP_KERNEL);
-}
-
 /* Hold the mmap lock of an mm for write for the rest of a scope. */
 DEFINE_GUARD(mn_mmap_write, struct mm_struct *, mmap_write_lock(_T),
 	     mmap_write_unlock(_T))
@@ -907,8 +892,6 @@ static struct mmu_notifier_subscriptions *mn_lock_all(struct mm_struct *mm)
 	mmap_assert_write_locked(mm);
 	if (!atomic_read(&mm->mm_users))
 		return ERR_PTR(-ESRCH);
-
-	mn_lockdep_teach_reclaim();
 
 	if (!subs) {
 		fresh = kzalloc(sizeof(*fresh), GFP_KERNEL);

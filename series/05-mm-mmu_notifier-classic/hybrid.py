@@ -14,9 +14,14 @@ stored in the project; it is cut out of the tree by the names below.
 What joins the two is written here: the per-mm struct with the fields of
 both, the first lines of the file's comment, and a handful of renames in
 our hooks (the calls into the range notifier, the fields it initialises).
-Every anchor must be found exactly once, or the script stops: a change to
-either side that moves an anchor is reported, not silently mis-spliced.
+Every anchor must be found exactly once, and 6.12's file must define
+exactly the functions listed below as kept or replaced, or the script
+stops: a change to either side that moves an anchor, or adds or drops a
+function, is reported, not silently mis-spliced. A change inside a
+replaced 6.12 function is not seen here, as it is not by the final file,
+which replaces all of 6.12's.
 """
+import re
 import sys
 
 
@@ -31,6 +36,54 @@ def find(lines, text, start=0, exact=False, what=""):
     if len(hits) != 1:
         die(f"{what or text!r}: found {len(hits)} times, expected once")
     return hits[0]
+
+
+def first(lines, start, text, what):
+    """Index of the first line from start on that is text."""
+    for i in range(start, len(lines)):
+        if lines[i] == text:
+            return i
+    die(f"{what}: no {text!r} after line {start + 1}")
+
+
+# 6.12's functions in mm/mmu_notifier.c: the interval notifier's, which
+# this patch keeps, and the classic side's, which ours replace.
+KEPT = {
+    "mn_itree_is_invalidating", "mn_itree_inv_start_range",
+    "mn_itree_inv_next", "mn_itree_inv_end", "mmu_interval_read_begin",
+    "mn_itree_release", "mn_itree_invalidate",
+    "__mmu_interval_notifier_insert", "mmu_interval_notifier_insert",
+    "mmu_interval_notifier_insert_locked", "mmu_interval_seq_released",
+    "mmu_interval_notifier_remove",
+}
+REPLACED = {
+    "mn_hlist_release", "__mmu_notifier_release",
+    "__mmu_notifier_clear_flush_young", "__mmu_notifier_clear_young",
+    "__mmu_notifier_test_young", "mn_hlist_invalidate_range_start",
+    "__mmu_notifier_invalidate_range_start", "mn_hlist_invalidate_end",
+    "__mmu_notifier_invalidate_range_end",
+    "__mmu_notifier_arch_invalidate_secondary_tlbs",
+    "__mmu_notifier_register", "mmu_notifier_register",
+    "find_get_mmu_notifier", "mmu_notifier_get_locked",
+    "__mmu_notifier_subscriptions_destroy", "mmu_notifier_unregister",
+    "mmu_notifier_free_rcu", "mmu_notifier_put", "mmu_notifier_synchronize",
+}
+
+
+def functions(lines):
+    """Names of the functions defined at the top level of a C file."""
+    names = []
+    for i, line in enumerate(lines):
+        if line != "{":
+            continue
+        j = i - 1
+        while j >= 0 and not (lines[j][:1].strip() and "(" in lines[j]):
+            j -= 1
+        m = re.search(r"(\w+)\(", lines[j]) if j >= 0 else None
+        if not m:
+            die(f"no function name above the brace at line {i + 1}")
+        names.append(m.group(1))
+    return names
 
 
 def head_of(lines, i):
@@ -151,7 +204,7 @@ def hybrid_c(ours, base):
     # 6.12's interval notifier: from its protocol comment (after the
     # struct) to its release, and the walk of an invalidation.
     a = find(base, "struct mmu_notifier_subscriptions {")
-    a = next(i for i in range(a, len(base)) if base[i] == "};")
+    a = first(base, a, "};", "6.12's struct mmu_notifier_subscriptions")
     b = head_of(base, find(base, "static void mn_hlist_release("))
     section(out, "The interval notifier (6.12's, replaced by the next patch)")
     out += base[a + 1:b]
@@ -179,6 +232,8 @@ def hybrid_c(ours, base):
     # mrn_enable_tree() goes before mn_register(), which now calls it.
     tree = definition(reg, "static int mrn_enable_tree(")
     a = head_of(reg, find(reg, "static int mrn_enable_tree("))
+    if reg[a + len(tree)] != "":
+        die("no blank line after mrn_enable_tree()")
     del reg[a:a + len(tree) + 1]
     a = head_of(reg, find(reg, "static int mn_register("))
     reg[a:a] = tree + [""]
@@ -219,6 +274,17 @@ def hybrid_c(ours, base):
     b = find(base, "EXPORT_SYMBOL_GPL(mmu_interval_notifier_remove);") + 1
     section(out, "The interval notifier's API (6.12's)")
     out += [""] + base[a:b]
+
+    # Every function of 6.12's file is kept once or replaced.
+    have = functions(base)
+    kept = [f for f in functions(out) if f in KEPT]
+    unknown = set(have) - KEPT - REPLACED
+    if unknown or set(KEPT | REPLACED) - set(have):
+        die(f"6.12's mm/mmu_notifier.c defines {sorted(unknown)} and lacks "
+            f"{sorted(set(KEPT | REPLACED) - set(have))}: decide for each "
+            "whether the classic rewrite replaces it or this patch keeps it")
+    if sorted(kept) != sorted(KEPT):
+        die(f"kept {sorted(kept)}, expected each of {sorted(KEPT)} once")
     return out
 
 
@@ -231,11 +297,12 @@ def hybrid_h(ours, base):
     out.insert(i, "#include <linux/interval_tree.h>")
     a = head_of(base, find(base, "struct mmu_interval_notifier_ops {"))
     b = find(base, "struct mmu_interval_notifier {")
-    b = next(i for i in range(b, len(base)) if base[i] == "};") + 1
+    b = first(base, b, "};", "6.12's struct mmu_interval_notifier") + 1
     c = head_of(base, find(base, "mmu_interval_read_begin(struct mmu_interval_notifier"))
     d = body_end(base, find(base, "mmu_interval_check_retry(struct"))
     i = find(out, "struct mmu_notifier {")
-    i = next(j for j in range(i, len(out)) if out[j] == "};") + 1
+    i = first(out, i, "};", "our struct mmu_notifier") + 1
+    ifdef = find(out, "#ifdef CONFIG_MMU_NOTIFIER", exact=True)
     structs = ["",
                "/*",
                " * The interval notifier, as in 6.12 until the next patch; its",
@@ -244,6 +311,12 @@ def hybrid_h(ours, base):
                "struct mmu_interval_notifier;",
                ""] + base[a:b]
     i_decl = find(out, "void mmu_notifier_synchronize(void);") + 1
+    # The structs always, the functions only with CONFIG_MMU_NOTIFIER, as
+    # in 6.12 (which has no stubs for them).
+    if not i < ifdef < i_decl or "#else" in "".join(out[ifdef:i_decl]):
+        die("the interval notifier's declarations would not land where "
+            "6.12 has them (structs before #ifdef CONFIG_MMU_NOTIFIER, "
+            "functions inside it)")
     out[i_decl:i_decl] = [""] + base[c:d]
     out[i:i] = structs
     return out

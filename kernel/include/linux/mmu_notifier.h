@@ -161,9 +161,10 @@ struct mmu_notifier {
 
 /*
  * A lockdep map standing for "inside invalidate_range_start()". It is taken
- * around every start and, once, under fs_reclaim at the first registration,
- * so lockdep learns that the callbacks can run from reclaim and reports a
- * callback that takes a lock held around an allocation.
+ * around every start and end, and the page allocator takes it under
+ * fs_reclaim (fs_reclaim_acquire()), so lockdep learns that the callbacks
+ * can run from reclaim and reports a callback that takes a lock held around
+ * an allocation.
  */
 extern struct lockdep_map __mmu_notifier_invalidate_range_start_map;
 
