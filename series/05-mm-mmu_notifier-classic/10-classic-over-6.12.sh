@@ -1,9 +1,10 @@
 #!/bin/bash
 # This patch rewrites the classic notifiers and keeps 6.12's interval
 # notifier, which the next patch replaces. kernel/ holds our core at the end
-# of the series: take the later patches' diffs back from a copy of it (as
-# the next patch's scripts do), then let hybrid.py put our classic code and
-# the interval notifier of the tree (6.12's, at this point) together.
+# of the series: in a scratch copy of the files the later diffs touch, run
+# the next patch's own scripts that take those diffs back, then let
+# hybrid.py put our classic code and the interval notifier of the tree
+# (6.12's, at this point) together.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -11,12 +12,12 @@ top=$(cd "$here/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-mkdir -p "$tmp/mm"
-cp "$top/kernel/mm/mmu_notifier.c" "$tmp/mm/"
-for d in 09-mm-mmu_notifier-misuse-checks/10-misuse-checks.diff \
-	 08-mm-mmu_notifier-two-pass/10-two-pass.diff \
-	 07-mm-mmu_notifier-lockless-read-begin/10-lockless-read-begin.diff; do
-	(cd "$tmp" && git apply -R --include=mm/mmu_notifier.c "$here/../$d")
+for f in mm/mmu_notifier.c include/linux/mmu_range_notifier.h; do
+	mkdir -p "$tmp/$(dirname "$f")"
+	cp "$top/kernel/$f" "$tmp/$f"
+done
+for s in "$here"/../06-*/3[0-9]-*.sh; do
+	(cd "$tmp" && bash "$s")
 done
 
 python3 "$here/hybrid.py" \
