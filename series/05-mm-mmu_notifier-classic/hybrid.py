@@ -29,9 +29,9 @@ def die(msg):
     sys.exit(f"hybrid.py: {msg}")
 
 
-def find(lines, text, start=0, exact=False, what=""):
-    """Index of the only line (from start on) that is or starts with text."""
-    hits = [i for i in range(start, len(lines))
+def find(lines, text, exact=False, what=""):
+    """Index of the only line that is (exact) or starts with text."""
+    hits = [i for i in range(len(lines))
             if (lines[i] == text if exact else lines[i].startswith(text))]
     if len(hits) != 1:
         die(f"{what or text!r}: found {len(hits)} times, expected once")
