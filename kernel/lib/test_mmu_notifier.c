@@ -3155,7 +3155,9 @@ struct tt {
 	struct {
 		const void *range;
 		unsigned long start, end;
+		int watched_ends;	/* *watch_ends when the event fired */
 	} end;
+	const atomic_t *watch_ends;	/* a classic notifier's end count */
 	struct {
 		const void *callback;
 		bool classic;
@@ -3209,6 +3211,8 @@ static void tt_end(void *data, const struct mmu_notifier_range *range)
 	tt->end.range = range;
 	tt->end.start = range->start;
 	tt->end.end = range->end;
+	if (tt->watch_ends)
+		tt->end.watched_ends = atomic_read(tt->watch_ends);
 	spin_unlock(&tt->lock);
 }
 
@@ -3409,14 +3413,21 @@ static void trace_start_counts_callbacks(struct kunit *test)
 	t_unregister(c, mm);
 }
 
-/* Every successful start has one end, of the same range. */
+/*
+ * Every successful start has one end, of the same range, reported before
+ * the end callbacks run: the time from the start event to it is the core
+ * mm's work alone.
+ */
 static void trace_end_pairs_start(struct kunit *test)
 {
 	struct mm_struct *mm = t_mm(test);
 	struct trn *t = t_insert(test, T_BASE, PAGE_SIZE);
+	struct tmn *c = t_register(test);
 	struct tt *tt = tt_attach(test);
 	struct mmu_notifier_range r;
 
+	tt->watch_ends = &c->ends;
+	tt->end.watched_ends = -1;
 	t_start(mm, &r, T_BASE, T_BASE + PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, tt->starts, 1U);
 	KUNIT_EXPECT_EQ(test, tt->ends, 0U);
@@ -3426,7 +3437,10 @@ static void trace_end_pairs_start(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, tt->start.range, tt->end.range);
 	KUNIT_EXPECT_EQ(test, tt->end.start, T_BASE);
 	KUNIT_EXPECT_EQ(test, tt->end.end, T_BASE + PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, tt->end.watched_ends, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->ends), 1);
 
+	t_unregister(c, mm);
 	mmu_range_notifier_remove(&t->mrn);
 }
 

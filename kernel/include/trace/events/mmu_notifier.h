@@ -99,11 +99,12 @@ TRACE_EVENT(mmu_notifier_invalidate_start,
  * mmu_notifier_invalidate_end - the end of an invalidation whose start
  * succeeded
  *
- * The time from the matching mmu_notifier_invalidate_start (same @range,
- * same task) to this event is the core mm's own work: the page tables
- * changed while the subscribers kept off. The range carries no start
- * time: recording one would grow every struct mmu_notifier_range on the
- * stack of every caller, and the two events' timestamps give it anyway.
+ * Reported as the end begins, before the end callbacks run: the time from
+ * the matching mmu_notifier_invalidate_start (same @range, same task) to
+ * this event is the core mm's own work, the page tables changed while the
+ * subscribers kept off. The range carries no start time: recording one
+ * would grow every struct mmu_notifier_range on the stack of every caller,
+ * and the two events' timestamps give it anyway.
  */
 TRACE_EVENT(mmu_notifier_invalidate_end,
 	    TP_PROTO(const struct mmu_notifier_range *range),
