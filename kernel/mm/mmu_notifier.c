@@ -1459,7 +1459,12 @@ unsigned long mmu_range_read_begin(struct mmu_range_notifier *mrn)
 	struct mmu_notifier_subscriptions *subs = mrn->mm->notifier_subscriptions;
 	unsigned long seq;
 
-	might_sleep();
+	/*
+	 * The check of might_sleep() without its voluntary preemption point,
+	 * as __might_fault() has it: a section that need not wait returns at
+	 * once; wait_event() in mrn_read_wait() is the point for one that does.
+	 */
+	__might_sleep(__FILE__, __LINE__);
 	mn_may_wait_for_invalidation();
 
 	/*
