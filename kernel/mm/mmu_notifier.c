@@ -796,9 +796,8 @@ static int classic_age(struct mm_struct *mm, unsigned long start,
 {
 	struct mmu_notifier *sub;
 	int young = 0;
-	int idx;
 
-	idx = srcu_read_lock(&mn_srcu);
+	guard(srcu)(&mn_srcu);
 	for_each_classic(sub, mm->notifier_subscriptions) {
 		typeof(sub->ops->clear_young) age = flush ?
 			sub->ops->clear_flush_young : sub->ops->clear_young;
@@ -806,7 +805,6 @@ static int classic_age(struct mm_struct *mm, unsigned long start,
 		if (age)
 			young |= age(sub, mm, start, end);
 	}
-	srcu_read_unlock(&mn_srcu, idx);
 	return young;
 }
 
@@ -822,22 +820,20 @@ int __mmu_notifier_clear_young(struct mm_struct *mm,
 	return classic_age(mm, start, end, false);
 }
 
-/* The first notifier that finds @address young answers. */
+/* The first notifier that finds @address young answers, alone. */
 int __mmu_notifier_test_young(struct mm_struct *mm, unsigned long address)
 {
 	struct mmu_notifier *sub;
-	int young = 0;
-	int idx;
 
-	idx = srcu_read_lock(&mn_srcu);
+	guard(srcu)(&mn_srcu);
 	for_each_classic(sub, mm->notifier_subscriptions) {
-		if (sub->ops->test_young)
-			young = sub->ops->test_young(sub, mm, address);
+		int young = sub->ops->test_young ?
+			    sub->ops->test_young(sub, mm, address) : 0;
+
 		if (young)
-			break;
+			return young;
 	}
-	srcu_read_unlock(&mn_srcu, idx);
-	return young;
+	return 0;
 }
 
 void __mmu_notifier_arch_invalidate_secondary_tlbs(struct mm_struct *mm,
@@ -845,14 +841,12 @@ void __mmu_notifier_arch_invalidate_secondary_tlbs(struct mm_struct *mm,
 						   unsigned long end)
 {
 	struct mmu_notifier *sub;
-	int idx;
 
-	idx = srcu_read_lock(&mn_srcu);
+	guard(srcu)(&mn_srcu);
 	for_each_classic(sub, mm->notifier_subscriptions)
 		if (sub->ops->arch_invalidate_secondary_tlbs)
 			sub->ops->arch_invalidate_secondary_tlbs(sub, mm,
 								 start, end);
-	srcu_read_unlock(&mn_srcu, idx);
 }
 
 void __mmu_notifier_subscriptions_destroy(struct mm_struct *mm)
