@@ -796,8 +796,9 @@ static int classic_age(struct mm_struct *mm, unsigned long start,
 {
 	struct mmu_notifier *sub;
 	int young = 0;
+	int idx;
 
-	guard(srcu)(&mn_srcu);
+	idx = srcu_read_lock(&mn_srcu);
 	for_each_classic(sub, mm->notifier_subscriptions) {
 		typeof(sub->ops->clear_young) age = flush ?
 			sub->ops->clear_flush_young : sub->ops->clear_young;
@@ -805,6 +806,7 @@ static int classic_age(struct mm_struct *mm, unsigned long start,
 		if (age)
 			young |= age(sub, mm, start, end);
 	}
+	srcu_read_unlock(&mn_srcu, idx);
 	return young;
 }
 
@@ -820,20 +822,22 @@ int __mmu_notifier_clear_young(struct mm_struct *mm,
 	return classic_age(mm, start, end, false);
 }
 
-/* The first notifier that finds @address young answers, alone. */
+/* The first notifier that finds @address young answers. */
 int __mmu_notifier_test_young(struct mm_struct *mm, unsigned long address)
 {
 	struct mmu_notifier *sub;
+	int young = 0;
+	int idx;
 
-	guard(srcu)(&mn_srcu);
+	idx = srcu_read_lock(&mn_srcu);
 	for_each_classic(sub, mm->notifier_subscriptions) {
-		int young = sub->ops->test_young ?
-			    sub->ops->test_young(sub, mm, address) : 0;
-
+		if (sub->ops->test_young)
+			young = sub->ops->test_young(sub, mm, address);
 		if (young)
-			return young;
+			break;
 	}
-	return 0;
+	srcu_read_unlock(&mn_srcu, idx);
+	return young;
 }
 
 void __mmu_notifier_arch_invalidate_secondary_tlbs(struct mm_struct *mm,
@@ -841,12 +845,14 @@ void __mmu_notifier_arch_invalidate_secondary_tlbs(struct mm_struct *mm,
 						   unsigned long end)
 {
 	struct mmu_notifier *sub;
+	int idx;
 
-	guard(srcu)(&mn_srcu);
+	idx = srcu_read_lock(&mn_srcu);
 	for_each_classic(sub, mm->notifier_subscriptions)
 		if (sub->ops->arch_invalidate_secondary_tlbs)
 			sub->ops->arch_invalidate_secondary_tlbs(sub, mm,
 								 start, end);
+	srcu_read_unlock(&mn_srcu, idx);
 }
 
 void __mmu_notifier_subscriptions_destroy(struct mm_struct *mm)
